@@ -1,0 +1,191 @@
+/* unit tests for json.c, cfgutil.c, config.c and config_dnsd.c */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/config.h"
+#include "common/json.h"
+#include "common/log.h"
+
+static char err[512];
+
+#define BASE_NODE "\"node\": { \"identity\": \"gru1\" },\n"
+#define BASE_DNSD "\"dnsd\": { \"listen\": [\"127.0.0.1@5353\", \"::1\"] }"
+
+static struct raiz_config *load_ok(const char *text)
+{
+	struct raiz_config *cfg = NULL;
+	int r = config_load_string("/etc/raiz/t.json", text, &cfg, err, sizeof err);
+	if (r != 0)
+		print_error("unexpected error: %s\n", err);
+	assert_int_equal(r, 0);
+	assert_non_null(cfg);
+	return cfg;
+}
+
+/* the load must fail with exactly this message */
+static void load_bad(const char *text, const char *want)
+{
+	struct raiz_config *cfg = (void *)1;
+	int r = config_load_string("t.json", text, &cfg, err, sizeof err);
+	assert_int_equal(r, -1);
+	assert_null(cfg);
+	assert_string_equal(err, want);
+}
+
+static void test_minimal_defaults(void **state)
+{
+	(void)state;
+	struct raiz_config *cfg = load_ok("// a node\n{\n" BASE_NODE BASE_DNSD "\n}\n");
+	assert_string_equal(cfg->node.identity, "gru1");
+	assert_int_equal(cfg->node.log_level, LOG_LVL_INFO);
+	assert_string_equal(cfg->node.run_dir, "/run/raiz");
+	assert_int_equal(cfg->dnsd.nlisten, 2);
+	assert_string_equal(cfg->dnsd.listen[0].text, "127.0.0.1@5353");
+	assert_string_equal(cfg->dnsd.listen[1].text, "::1@53");
+	assert_int_equal(cfg->dnsd.listen[1].family, AF_INET6);
+	assert_string_equal(cfg->dnsd.nsid, "gru1");
+	assert_string_equal(cfg->dnsd.identity, "gru1");
+	assert_null(cfg->dnsd.version);
+	assert_int_equal(cfg->dnsd.edns_buffer_size, 1232);
+	assert_int_equal(cfg->dnsd.tcp_idle_timeout_ms, 10000);
+	assert_int_equal(cfg->dnsd.workers, 1);
+	assert_string_equal(cfg->dnsd.control_socket, "/run/raiz/dnsd.sock");
+	assert_string_equal(cfg->dnsd.user, "raiz");
+	assert_int_equal(cfg->nzones, 0);
+	config_free(cfg);
+}
+
+static void test_full_dnsd(void **state)
+{
+	(void)state;
+	struct raiz_config *cfg = load_ok(
+		"{\n" BASE_NODE
+		"\"dnsd\": { \"listen\": [\"192.0.2.53\"], \"version\": \"raiz 1\",\n"
+		"  \"nsid\": \"n1\", \"edns-buffer-size\": 4096, \"tcp-idle-timeout\": \"1.5s\",\n"
+		"  /* comment */ \"workers\": 2, \"user\": \"\" },\n"
+		"\"zones\": [ { \"name\": \"br\", \"file\": \"zones/br.zone\" },\n"
+		"            { \"name\": \".\", \"file\": \"/var/root.zone\" } ],\n"
+		"\"tsig-keys\": [ { \"name\": \"xfr\", \"secret\": \"c2VjcmV0\" } ]\n}\n");
+	assert_string_equal(cfg->dnsd.version, "raiz 1");
+	assert_string_equal(cfg->dnsd.nsid, "n1");
+	assert_string_equal(cfg->dnsd.identity, "gru1");
+	assert_int_equal(cfg->dnsd.tcp_idle_timeout_ms, 1500);
+	assert_string_equal(cfg->dnsd.user, "");
+	assert_int_equal(cfg->nzones, 2);
+	assert_string_equal(cfg->zones[0].name, "br.");
+	assert_string_equal(cfg->zones[0].file, "/etc/raiz/zones/br.zone");
+	assert_int_equal(cfg->zones[0].line, 6);
+	assert_string_equal(cfg->zones[1].name, ".");
+	assert_non_null(config_zone(cfg, "BR."));
+	assert_null(config_zone(cfg, "ar."));
+	assert_string_equal(config_tsig(cfg, "xfr.")->algorithm, "hmac-sha256");
+	config_free(cfg);
+}
+
+static void test_errors(void **state)
+{
+	(void)state;
+	load_bad("{\n" BASE_NODE BASE_DNSD ",\n\"dnsd2\": 1\n}", "t.json:4: unknown key \"dnsd2\" in the top level");
+	load_bad("{\n" BASE_NODE "\"dnsd\": { \"listen\": [\"127.0.0.1\"],\n"
+		 " \"edns-bufer-size\": 1232 }\n}",
+		 "t.json:4: unknown key \"edns-bufer-size\" in \"dnsd\"");
+	load_bad("{\n" BASE_NODE "\"dnsd\": { \"listen\": [\"127.0.0.1\"],\n"
+		 " \"edns-buffer-size\": 100 }\n}",
+		 "t.json:4: \"edns-buffer-size\" is 100, must be between 512 and 4096");
+	load_bad("{\n" BASE_NODE "\"dnsd\": { \"listen\": [\n\"127.0.0.300\"] }\n}",
+		 "t.json:4: \"127.0.0.300\" is not an IPv4 or IPv6 address with optional @port");
+	load_bad("{\n" BASE_NODE "\"dnsd\": { \"listen\": [\"::1@0\"] }\n}",
+		 "t.json:3: \"::1@0\" is not an IPv4 or IPv6 address with optional @port");
+	load_bad("{\n" BASE_NODE BASE_DNSD ",\n\"zones\": [ {\"name\": \"br\", \"file\": \"a\"},\n"
+		 "{\"name\": \"BR.\", \"file\": \"b\"} ]\n}",
+		 "t.json:5: zone BR. is defined twice (first at line 4)");
+	load_bad("{\n" BASE_NODE BASE_DNSD ",\n\"zones\": [ {\"name\": \"a..b\", \"file\": \"a\"} ]\n}",
+		 "t.json:4: \"name\": \"a..b\" is not a domain name: empty label");
+	load_bad("{\n" BASE_NODE BASE_DNSD ",\n\"zones\": [ {\"name\": \"br\"} ]\n}",
+		 "t.json:4: missing required key \"file\"");
+	load_bad("{\n\"node\": { \"identity\": \"x\", \"log-level\": \"loud\" },\n" BASE_DNSD "}",
+		 "t.json:2: \"log-level\" must be one of err, warning, notice, info, debug");
+	load_bad("{\n" BASE_NODE "\"dnsd\": { \"listen\": [\"::1\"], \"tcp-idle-timeout\": \"5 parsecs\" }\n}",
+		 "t.json:3: \"tcp-idle-timeout\": unknown unit \" parsecs\" (use ms, s, m, h or d)");
+	load_bad("{\n" BASE_NODE BASE_DNSD ",\n\"tsig-keys\": [ {\"name\": \"k\", \"secret\": \"not base64!\"} ]\n}",
+		 "t.json:4: TSIG key k.: \"secret\" is not valid base64");
+	load_bad("{\n" BASE_DNSD "\n}", "t.json:1: missing required key \"node\"");
+}
+
+static void test_syntax_errors(void **state)
+{
+	(void)state;
+	load_bad("{\n\"node\": { \"identity\": \"x\" },\n\"node\": {}\n}",
+		 "t.json:3: duplicate key \"node\"");
+	load_bad("{\n\"node\": { \"identity\": \"x\", }\n}", "t.json:2: expected a quoted key");
+	load_bad("{\n\"node\": { \"identity\": \"x\n\" }\n}",
+		 "t.json:2: control character in string (strings cannot span lines)");
+	load_bad("{\n/* never closed\n", "t.json:2: unterminated comment");
+	load_bad("{ } x", "t.json:1: unexpected text after the end of the top-level value");
+	load_bad("[1, 2]", "t.json:1: the top level must be an object");
+	load_bad("", "t.json:1: unexpected end of file");
+	load_bad("{\"a\": 01}", "t.json:1: numbers cannot have leading zeros");
+}
+
+static void test_json_lines_and_escapes(void **state)
+{
+	(void)state;
+	char e[100];
+	int line = 0;
+	const char *t = "{\n \"a\": \"x\\u00e9\\ud83d\\ude00\",\n\n \"b\": [1, 2.5, true, null]\n}";
+	json_object *o = json_parse_lines(t, strlen(t), e, sizeof e, &line);
+	assert_non_null(o);
+	json_object *a, *b;
+	assert_true(json_object_object_get_ex(o, "a", &a));
+	assert_string_equal(json_object_get_string(a), "x\xc3\xa9\xf0\x9f\x98\x80");
+	assert_int_equal(json_value_line(a), 2);
+	assert_true(json_object_object_get_ex(o, "b", &b));
+	assert_int_equal(json_value_line(b), 4);
+	assert_int_equal(json_value_line(json_object_array_get_idx(b, 1)), 4);
+	json_object_put(o);
+	/* deep nesting is refused, not a stack overflow */
+	char deep[300];
+	memset(deep, '[', sizeof deep - 1);
+	deep[sizeof deep - 1] = '\0';
+	assert_null(json_parse_lines(deep, strlen(deep), e, sizeof e, &line));
+	assert_string_equal(e, "nested too deeply");
+}
+
+static void test_file_errors(void **state)
+{
+	(void)state;
+	struct raiz_config *cfg;
+	assert_int_equal(config_load("/nonexistent/raiz.json", &cfg, err, sizeof err), -1);
+	assert_string_equal(err, "/nonexistent/raiz.json: cannot open: No such file or directory");
+	char path[] = "/tmp/raiz-test-config-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	const char *t = "{\n" BASE_NODE BASE_DNSD "\n}\n";
+	assert_int_equal(write(fd, t, strlen(t)), (ssize_t)strlen(t));
+	close(fd);
+	assert_int_equal(config_load(path, &cfg, err, sizeof err), 0);
+	assert_string_equal(cfg->dir, "/tmp");
+	config_free(cfg);
+	unlink(path);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_minimal_defaults),
+		cmocka_unit_test(test_full_dnsd),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_syntax_errors),
+		cmocka_unit_test(test_json_lines_and_escapes),
+		cmocka_unit_test(test_file_errors),
+	};
+	return cmocka_run_group_tests_name("config", tests, NULL, NULL);
+}

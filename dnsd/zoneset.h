@@ -1,0 +1,40 @@
+/*
+ * zoneset — the immutable set of compiled zones one snapshot serves.
+ *
+ * Contract: zoneset_build() loads every configured zone (ldns parser),
+ * checks it (SOA and apex NS present, no CNAME beside other data,
+ * out-of-zone data dropped with a warning) and compiles it into read-only
+ * lookup structures.  A zone that fails to load is logged and left out
+ * (queries for it get REFUSED) unless `prev` holds a loaded version of the
+ * same zone, which is then kept (shared, reference counted) and served
+ * on.  A zone whose file is unchanged (same path, size and mtime) is also
+ * shared from `prev` instead of being parsed again.  After building, the
+ * set is never modified: any number of threads may read it without locks.
+ * zoneset_free() drops the set's references; zones shared with another set
+ * live on until the last set holding them is freed.
+ */
+#ifndef RAIZ_DNSD_ZONESET_H
+#define RAIZ_DNSD_ZONESET_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+
+struct raiz_config;
+struct zoneset;
+
+struct zoneset *zoneset_build(const struct raiz_config *cfg, const struct zoneset *prev);
+void zoneset_free(struct zoneset *zs);
+
+/* introspection for logs, stats and the control socket */
+size_t zoneset_count(const struct zoneset *zs);
+struct zoneset_info {
+	const char *name;     /* zone name as configured, presentation format */
+	bool loaded;          /* false: not served (REFUSED) */
+	uint32_t serial;      /* SOA serial when loaded */
+	size_t records;       /* number of RRs served */
+	const char *error;    /* last load error, NULL if none */
+};
+void zoneset_info(const struct zoneset *zs, size_t i, struct zoneset_info *out);
+
+#endif
