@@ -1,0 +1,59 @@
+/*
+ * control — raiz-dnsd's control and statistics socket.
+ *
+ * Contract: a unix stream socket (mode 0660) served in the main loop.  A
+ * client writes one request per line, either a bare command ("status") or
+ * a JSON object ({"command": "status"}); each request gets exactly one
+ * JSON object on one line, in order, always with "ok": true|false (and
+ * "error" when false).  Commands:
+ *   status  version, pid, uptime, generation, last reload, and per zone:
+ *           name, loaded, serial, records, error, loaded-at
+ *   stats   query counters summed over the workers: by transport, by
+ *           rcode, BADVERS, truncated, dropped, EDNS, DO; TCP connections
+ *   reload  like SIGHUP; answered when the reload has finished (or at
+ *           once when the configuration is refused, with its file:line)
+ * control_new() refuses a socket path another live process listens on;
+ * a stale socket file is replaced.  control_free() removes the file.
+ */
+#ifndef RAIZ_DNSD_CONTROL_H
+#define RAIZ_DNSD_CONTROL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+struct ev_loop;
+struct json_object;
+struct reload;
+struct server;
+struct server_stats;
+struct snapshot;
+struct snapshot_reader;
+struct control;
+
+struct control_env {
+	const char *version;
+	time_t started;
+	struct snapshot_reader *reader;  /* the main thread's reader slot */
+	struct server *server;           /* NULL: no stats */
+	struct reload *reload;           /* NULL: reload not available */
+};
+
+enum control_cmd { CONTROL_BAD = -1, CONTROL_NONE, CONTROL_STATUS, CONTROL_STATS,
+		   CONTROL_RELOAD };
+
+/* one request line (without newline); CONTROL_NONE for a blank line,
+ * CONTROL_BAD with a message in err */
+enum control_cmd control_parse(const char *line, char *err, size_t errlen);
+/* reply objects (caller puts them) */
+struct json_object *control_status_json(const struct control_env *env,
+					const struct snapshot *snap);
+struct json_object *control_stats_json(const struct server_stats *st);
+
+struct control *control_new(struct ev_loop *loop, const char *path,
+			    const struct control_env *env, char *err, size_t errlen);
+void control_free(struct control *ctl);
+/* answers the clients waiting for a reload */
+void control_reload_done(struct control *ctl, bool ok, const char *msg);
+
+#endif
