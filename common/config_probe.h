@@ -37,6 +37,7 @@ struct cfg_probe {
 	int transport;               /* enum cfg_probe_transport, default udp */
 	struct cfg_addr *target;     /* whom to ask (port default 53) */
 	struct cfg_addr *source;     /* bind to this address (port 0); NULL = any */
+	bool target_local;           /* target must be an address of this node */
 	char *qname;                 /* absolute, presentation format */
 	uint16_t qtype;              /* default SOA */
 	uint16_t qclass;             /* default IN */
@@ -46,8 +47,9 @@ struct cfg_probe {
 
 	/* what the answer must look like */
 	int expect_rcode;            /* default 0 (NOERROR) */
-	bool expect_aa;              /* default true */
+	bool expect_aa;              /* default: rcode NOERROR or NXDOMAIN expected */
 	bool expect_answer;          /* the answer holds an RRset of qtype */
+	bool expect_rrsig;           /* ... and an RRSIG covering it (needs DO) */
 	char **expect_rdata;         /* presentation-format RDATA, all must be present */
 	size_t nexpect_rdata;
 	char *expect_nsid;           /* NULL = not checked */
@@ -62,5 +64,21 @@ struct cfg_probe {
 void config_probe_init(struct cfg_probe *p);
 /* free what p owns and zero it */
 void config_probe_clear(struct cfg_probe *p);
+
+struct raiz_config;
+/* the probe called name, NULL when absent */
+const struct cfg_probe *config_probe_find(const struct raiz_config *cfg, const char *name);
+
+/* rcode <-> mnemonic ("NOERROR", "NXDOMAIN", ..., "RCODE12"); parse gives -1
+ * when unknown.  buf holds the name of rcodes without a mnemonic. */
+const char *config_probe_rcode_name(int rcode, char *buf, size_t len);
+int config_probe_rcode_parse(const char *s);
+
+/* one "expect-rdata" string as an RR "qname 0 qclass qtype rdata" (names in
+ * the RDATA are taken as absolute); NULL with the reason in why.  The
+ * caller frees it with ldns_rr_free(). */
+struct ldns_struct_rr;
+struct ldns_struct_rr *config_probe_rdata_rr(const struct cfg_probe *p, const char *rdata,
+					     char *why, size_t whylen);
 
 #endif
