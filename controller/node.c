@@ -1,0 +1,963 @@
+/* node — see node.h */
+#include "controller/node.h"
+
+#include <errno.h>
+#include <ev.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/config.h"
+#include "common/log.h"
+#include "controller/ctlclient.h"
+#include "controller/health.h"
+#include "controller/history.h"
+#include "controller/maint.h"
+#include "controller/policy.h"
+#include "controller/reconcile.h"
+#include "controller/watch.h"
+#include "probes/probe.h"
+
+struct node_svc;
+
+/* one probe of one service, with its last result */
+struct node_probe {
+	struct node_svc *s;
+	const struct cfg_probe *spec;
+	struct probe *p;
+	bool in_round;
+	bool have;
+	struct probe_result last;
+	uint64_t last_at;            /* wall ms */
+};
+
+struct node_svc {
+	struct node *n;
+	size_t idx;
+	struct health *h;            /* &n->health[idx] */
+	struct node_probe *pr;
+	size_t npr;
+	size_t pending;              /* probes outstanding in this round */
+	bool running;
+	bool restart;                /* start another round at once after this one */
+	uint64_t rounds;
+	ev_timer next;               /* next round */
+	ev_timer wake;               /* hold-down end, damping reuse */
+};
+
+struct node_pfx {
+	enum policy_want want;
+	bool told;                   /* reconcile_set() called for want */
+	char why[POLICY_REASON_MAX];
+	uint64_t since;              /* wall ms of the last change of want */
+};
+
+struct node {
+	struct ev_loop *loop;
+	struct raiz_config *cfg;
+	struct health *health;       /* indexed like cfg->ctl.services */
+	struct node_svc *svc;
+	struct node_pfx *pfx;
+	struct reconcile *rec;
+	struct policy_maint maint;
+	char *maint_path;
+	ev_timer maint_timer;
+	struct history *hist;
+	struct watch *watch;
+	uint64_t started;            /* wall ms */
+	bool stopping;
+	void (*stop_done)(void *arg);
+	void *stop_arg;
+	ev_timer stop_timer;
+	ev_timer stop_poll;
+};
+
+/* ---- clocks ---- */
+
+static uint64_t node_mono(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static uint64_t node_wall(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* a monotonic time of the health machine as wall-clock ms */
+static uint64_t node_mono_to_wall(uint64_t mono)
+{
+	uint64_t now = node_mono(), wall = node_wall();
+	return mono <= now ? wall - (now - mono) : wall + (mono - now);
+}
+
+static enum announce_state node_announce(enum policy_want w)
+{
+	switch (w) {
+	case POLICY_ANNOUNCE:
+		return RECONCILE_ANNOUNCE;
+	case POLICY_DRAIN:
+		return RECONCILE_DRAIN;
+	default:
+		return RECONCILE_WITHDRAW;
+	}
+}
+
+/* ---- policy -> reconciler ---- */
+
+static void node_evaluate(struct node *n)
+{
+	const struct cfg_ctl *k = &n->cfg->ctl;
+	uint64_t wall = node_wall();
+
+	if (n->stopping)
+		return;
+	for (size_t i = 0; i < k->nprefixes; i++) {
+		struct node_pfx *p = &n->pfx[i];
+		char why[POLICY_REASON_MAX];
+		enum policy_want w = policy_prefix(&k->prefixes[i], n->health, &n->maint, wall,
+						   why, sizeof why);
+		if (w != p->want) {
+			if (w != POLICY_KEEP || p->want != POLICY_KEEP)
+				log_notice("prefix %s: %s -> %s: %s", k->prefixes[i].prefix,
+					   policy_want_name(p->want), policy_want_name(w), why);
+			char subj[HISTORY_SUBJECT_MAX];
+			snprintf(subj, sizeof subj, "prefix %s", k->prefixes[i].prefix);
+			history_add(n->hist, wall, subj, policy_want_name(p->want),
+				    policy_want_name(w), why);
+			p->want = w;
+			p->told = false;
+			p->since = wall;
+		}
+		snprintf(p->why, sizeof p->why, "%s", why);
+		if (w != POLICY_KEEP && !p->told && n->rec) {
+			reconcile_set(n->rec, i, node_announce(w), why);
+			p->told = true;
+		}
+	}
+}
+
+/* ---- probe rounds ---- */
+
+static void node_svc_schedule(struct node_svc *s, uint64_t delay_ms);
+
+static void node_svc_wake_arm(struct node_svc *s)
+{
+	uint64_t now = node_mono(), w = health_wakeup(s->h, now);
+	ev_timer_stop(s->n->loop, &s->wake);
+	if (w == HEALTH_NEVER || s->n->stopping)
+		return;
+	ev_timer_set(&s->wake, w > now ? (double)(w - now) / 1000.0 + 0.001 : 0.001, 0.);
+	ev_timer_start(s->n->loop, &s->wake);
+}
+
+static void node_svc_changed(struct node_svc *s, enum health_state before, bool was_supp)
+{
+	struct node *n = s->n;
+	struct health *h = s->h;
+	char subj[HISTORY_SUBJECT_MAX];
+
+	snprintf(subj, sizeof subj, "service %s", h->cfg->name);
+	if (h->state != before) {
+		log_notice("service %s: %s -> %s: %s", h->cfg->name, health_state_name(before),
+			   health_state_name(h->state), h->why);
+		history_add(n->hist, node_wall(), subj, health_state_name(before),
+			    health_state_name(h->state), h->why);
+	}
+	if (h->suppressed != was_supp) {
+		char r[96];
+		snprintf(r, sizeof r, "flap damping penalty %.0f (suppress %u, reuse %u)",
+			 health_penalty(h, node_mono()), h->cfg->damping.suppress,
+			 h->cfg->damping.reuse);
+		log_notice("service %s: %s: %s", h->cfg->name,
+			   h->suppressed ? "suppressed" : "released", r);
+		history_add(n->hist, node_wall(), subj, h->suppressed ? "released" : "suppressed",
+			    h->suppressed ? "suppressed" : "released", r);
+	}
+	node_evaluate(n);
+	node_svc_wake_arm(s);
+}
+
+static void node_round_done(struct node_svc *s)
+{
+	struct health *h = s->h;
+	enum probe_verdict v[s->npr ? s->npr : 1];
+	char detail[HEALTH_WHY_MAX] = "";
+	size_t nok = 0;
+	enum health_state before = h->state;
+	bool supp = h->suppressed;
+
+	s->running = false;
+	s->rounds++;
+	for (size_t i = 0; i < s->npr; i++) {
+		v[i] = s->pr[i].last.verdict;
+		if (v[i] == PROBE_OK)
+			nok++;
+		else if (!detail[0])
+			snprintf(detail, sizeof detail, "%s: %s", s->pr[i].spec->name,
+				 s->pr[i].last.reason[0] ? s->pr[i].last.reason :
+				 probe_verdict_name(v[i]));
+	}
+	if (nok < s->npr)
+		log_debug("service %s: round %llu: %zu/%zu ok: %s", h->cfg->name,
+			  (unsigned long long)s->rounds, nok, s->npr, detail);
+	if (health_round(h, node_mono(), v, s->npr, detail) ||
+	    h->state != before || h->suppressed != supp)
+		node_svc_changed(s, before, supp);
+	if (s->n->stopping)
+		return;
+	node_svc_schedule(s, s->restart ? 0 : health_next_delay(h));
+	s->restart = false;
+}
+
+static void node_probe_done(void *arg, const struct probe_result *r)
+{
+	struct node_probe *p = arg;
+	struct node_svc *s = p->s;
+
+	p->last = *r;
+	p->last_at = node_wall();
+	p->have = true;
+	p->in_round = false;
+	if (s->pending && --s->pending == 0)
+		node_round_done(s);
+}
+
+static void node_round_start(struct node_svc *s)
+{
+	if (s->running || s->n->stopping)
+		return;
+	s->running = true;
+	s->pending = s->npr;
+	for (size_t i = 0; i < s->npr; i++)
+		s->pr[i].in_round = true;
+	for (size_t i = 0; i < s->npr; i++) {
+		struct node_probe *p = &s->pr[i];
+		if (probe_start(p->p, node_probe_done, p) < 0) {
+			struct probe_result r = { .verdict = PROBE_TIMEOUT, .rcode = -1 };
+			snprintf(r.reason, sizeof r.reason, "%s: cannot start: %s", p->spec->name,
+				 strerror(errno));
+			p->last = r;
+			p->last_at = node_wall();
+			p->in_round = false;
+			if (--s->pending == 0) {
+				node_round_done(s);
+				return;
+			}
+		}
+	}
+}
+
+static void node_next_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	node_round_start(t->data);
+}
+
+static void node_wake_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	struct node_svc *s = t->data;
+	enum health_state before = s->h->state;
+	bool supp = s->h->suppressed;
+	if (health_tick(s->h, node_mono()))
+		node_svc_changed(s, before, supp);
+	else
+		node_svc_wake_arm(s);
+}
+
+static void node_svc_schedule(struct node_svc *s, uint64_t delay_ms)
+{
+	ev_timer_stop(s->n->loop, &s->next);
+	ev_timer_set(&s->next, (double)delay_ms / 1000.0, 0.);
+	ev_timer_start(s->n->loop, &s->next);
+}
+
+/* abandon the round in flight (if any) and start a new one now */
+static void node_svc_now(struct node_svc *s)
+{
+	if (s->running) {
+		for (size_t i = 0; i < s->npr; i++)
+			probe_cancel(s->pr[i].p);
+		s->running = false;
+		s->pending = 0;
+	}
+	ev_timer_stop(s->n->loop, &s->next);
+	node_round_start(s);
+}
+
+static void node_svc_free(struct node *n, struct node_svc *s)
+{
+	ev_timer_stop(n->loop, &s->next);
+	ev_timer_stop(n->loop, &s->wake);
+	for (size_t i = 0; s->pr && i < s->npr; i++)
+		probe_free(s->pr[i].p);
+	free(s->pr);
+	s->pr = NULL;
+}
+
+static int node_svc_init(struct node *n, size_t idx, char *err, size_t errlen)
+{
+	struct node_svc *s = &n->svc[idx];
+	const struct cfg_service *c = &n->cfg->ctl.services[idx];
+
+	s->n = n;
+	s->idx = idx;
+	s->h = &n->health[idx];
+	s->npr = c->nprobes;
+	s->pr = calloc(s->npr ? s->npr : 1, sizeof *s->pr);
+	ev_timer_init(&s->next, node_next_cb, 0., 0.);
+	ev_timer_init(&s->wake, node_wake_cb, 0., 0.);
+	s->next.data = s->wake.data = s;
+	if (!s->pr)
+		goto oom;
+	for (size_t i = 0; i < s->npr; i++) {
+		struct node_probe *p = &s->pr[i];
+		p->s = s;
+		p->spec = &n->cfg->ctl.probes[c->probe_idx[i]];
+		p->last.verdict = PROBE_TIMEOUT;
+		p->last.rcode = -1;
+		snprintf(p->last.reason, sizeof p->last.reason, "not run yet");
+		if (!(p->p = probe_new(n->loop, p->spec)))
+			goto oom;
+	}
+	return 0;
+oom:
+	snprintf(err, errlen, "service %s: out of memory", c->name);
+	return -1;
+}
+
+/* ---- the dnsd watch ---- */
+
+static void node_dnsd_exit(void *arg, pid_t pid)
+{
+	struct node *n = arg;
+	char why[96];
+	snprintf(why, sizeof why, "raiz-dnsd (pid %d) exited", (int)pid);
+	history_add(n->hist, node_wall(), "raiz-dnsd", "running", "exited", why);
+	for (size_t i = 0; i < n->cfg->ctl.nservices; i++) {
+		health_hard_event(n->svc[i].h, node_mono(), why);
+		node_svc_now(&n->svc[i]);
+	}
+}
+
+/* ---- the reconciler ---- */
+
+static void node_verified(void *arg, size_t i, enum announce_state st, double when)
+{
+	struct node *n = arg;
+	if (i < n->cfg->ctl.nprefixes)
+		log_info("prefix %s: BIRD shows %s", n->cfg->ctl.prefixes[i].prefix,
+			 reconcile_state_name(st));
+}
+
+static void node_bird_state(void *arg, bool connected)
+{
+	struct node *n = arg;
+	history_add(n->hist, node_wall(), "bird", connected ? "disconnected" : "connected",
+		    connected ? "connected" : "disconnected",
+		    connected ? "control socket connected" : "control socket lost");
+}
+
+static struct reconcile *node_rec_new(struct node *n, const struct raiz_config *cfg,
+				      char *err, size_t errlen)
+{
+	const struct cfg_ctl *k = &cfg->ctl;
+	struct reconcile_prefix *rp = calloc(k->nprefixes ? k->nprefixes : 1, sizeof *rp);
+	if (!rp) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	for (size_t i = 0; i < k->nprefixes; i++) {
+		rp[i].prefix = k->prefixes[i].prefix;
+		rp[i].static_proto = k->prefixes[i].static_protocol;
+		rp[i].bgp_protos = (const char *const *)k->prefixes[i].bgp;
+		rp[i].nbgp = k->prefixes[i].nbgp;
+	}
+	struct reconcile_config rc = {
+		.socket_path = k->bird.socket,
+		.include_path = k->bird.state_file,
+		.prefixes = rp,
+		.nprefixes = k->nprefixes,
+		.on_verified = node_verified,
+		.on_bird_state = node_bird_state,
+		.arg = n,
+	};
+	struct reconcile *r = reconcile_new(n->loop, &rc, err, errlen);
+	free(rp);
+	return r;
+}
+
+/* does the BIRD side of two configurations differ? */
+static bool node_bird_changed(const struct cfg_ctl *a, const struct cfg_ctl *b)
+{
+	if (strcmp(a->bird.socket, b->bird.socket) || strcmp(a->bird.state_file, b->bird.state_file) ||
+	    a->nprefixes != b->nprefixes)
+		return true;
+	for (size_t i = 0; i < a->nprefixes; i++) {
+		const struct cfg_prefix *p = &a->prefixes[i], *q = &b->prefixes[i];
+		if (strcmp(p->prefix, q->prefix) || strcmp(p->static_protocol, q->static_protocol) ||
+		    p->nbgp != q->nbgp)
+			return true;
+		for (size_t j = 0; j < p->nbgp; j++)
+			if (strcmp(p->bgp[j], q->bgp[j]))
+				return true;
+	}
+	return false;
+}
+
+/* ---- maintenance ---- */
+
+static void node_maint_arm(struct node *n);
+
+static void node_maint_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	struct node *n = t->data;
+	node_evaluate(n);
+	/* libev's clock and the wall clock may disagree by a little */
+	if (n->maint.active && node_wall() < policy_maint_deadline(&n->maint))
+		node_maint_arm(n);
+}
+
+static void node_maint_arm(struct node *n)
+{
+	ev_timer_stop(n->loop, &n->maint_timer);
+	uint64_t dl = policy_maint_deadline(&n->maint), now = node_wall();
+	if (!n->maint.active)
+		return;
+	if (dl <= now)
+		return;   /* already past: node_evaluate() withdraws */
+	ev_timer_set(&n->maint_timer, (double)(dl - now) / 1000.0 + 0.005, 0.);
+	ev_timer_start(n->loop, &n->maint_timer);
+}
+
+static char *node_maint_path(const struct raiz_config *cfg)
+{
+	const char *dir = cfg->node.state_dir ? cfg->node.state_dir : "/var/lib/raiz";
+	size_t len = strlen(dir) + sizeof "/maintenance.json";
+	char *p = malloc(len);
+	if (p)
+		snprintf(p, len, "%s/maintenance.json", dir);
+	return p;
+}
+
+static void node_maint_load(struct node *n)
+{
+	char err[512];
+	n->maint.drain_time_ms = n->cfg->ctl.controller.drain_time_ms;
+	if (maint_load(n->maint_path, &n->maint, err, sizeof err) < 0) {
+		/* unreadable: the safe side is to stay in maintenance */
+		log_err("%s; assuming maintenance, run \"raizctl undrain\" to end it", err);
+		n->maint.active = true;
+		n->maint.since_ms = node_wall();
+		snprintf(n->maint.reason, sizeof n->maint.reason, "unreadable %s",
+			 n->maint_path);
+	} else if (n->maint.active) {
+		log_notice("in maintenance since %llu (%s), from %s",
+			   (unsigned long long)n->maint.since_ms, n->maint.reason, n->maint_path);
+	}
+	node_maint_arm(n);
+}
+
+int node_drain(struct node *n, const char *reason, char *err, size_t errlen)
+{
+	struct policy_maint m = n->maint;
+	if (!m.active) {
+		m.active = true;
+		m.since_ms = node_wall();
+	}
+	snprintf(m.reason, sizeof m.reason, "%s", reason && reason[0] ? reason : "drained");
+	if (maint_save(n->maint_path, &m, err, errlen) < 0)
+		return -1;
+	if (!n->maint.active)
+		history_add(n->hist, m.since_ms, "maintenance", "off", "drain", m.reason);
+	log_notice("maintenance: drain (%s); withdraw after %llu ms", m.reason,
+		   (unsigned long long)m.drain_time_ms);
+	n->maint = m;
+	node_maint_arm(n);
+	node_evaluate(n);
+	return 0;
+}
+
+int node_undrain(struct node *n, char *err, size_t errlen)
+{
+	struct policy_maint m = n->maint;
+	m.active = false;
+	if (maint_save(n->maint_path, &m, err, errlen) < 0)
+		return -1;
+	if (n->maint.active) {
+		history_add(n->hist, node_wall(), "maintenance", "drain", "off", "undrain");
+		log_notice("maintenance: undrain, back to health-driven announcing");
+	}
+	n->maint = m;
+	n->maint.reason[0] = '\0';
+	node_maint_arm(n);
+	node_evaluate(n);
+	return 0;
+}
+
+/* ---- life cycle ---- */
+
+static int node_setup(struct node *n, char *err, size_t errlen)
+{
+	const struct cfg_ctl *k = &n->cfg->ctl;
+	n->health = calloc(k->nservices ? k->nservices : 1, sizeof *n->health);
+	n->svc = calloc(k->nservices ? k->nservices : 1, sizeof *n->svc);
+	n->pfx = calloc(k->nprefixes ? k->nprefixes : 1, sizeof *n->pfx);
+	if (!n->health || !n->svc || !n->pfx) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < k->nservices; i++) {
+		health_init(&n->health[i], &k->services[i], node_mono());
+		if (node_svc_init(n, i, err, errlen) < 0)
+			return -1;
+	}
+	for (size_t i = 0; i < k->nprefixes; i++)
+		n->pfx[i].since = node_wall();
+	return 0;
+}
+
+static void node_teardown(struct node *n)
+{
+	for (size_t i = 0; n->svc && i < n->cfg->ctl.nservices; i++)
+		node_svc_free(n, &n->svc[i]);
+	free(n->svc);
+	free(n->health);
+	free(n->pfx);
+	n->svc = NULL;
+	n->health = NULL;
+	n->pfx = NULL;
+}
+
+static void node_start_probing(struct node *n)
+{
+	/* spread the services' first rounds a little */
+	for (size_t i = 0; i < n->cfg->ctl.nservices; i++)
+		node_svc_schedule(&n->svc[i], i * 10);
+}
+
+static void node_watch_setup(struct node *n)
+{
+	const char *pf = n->cfg->ctl.controller.dnsd_pidfile;
+	if (n->watch && pf && strcmp(watch_pidfile(n->watch), pf) == 0)
+		return;
+	watch_free(n->watch);
+	n->watch = pf ? watch_new(n->loop, pf, node_dnsd_exit, n) : NULL;
+}
+
+struct node *node_new(struct ev_loop *loop, struct raiz_config *cfg, char *err, size_t errlen)
+{
+	struct node *n = calloc(1, sizeof *n);
+	if (!n) {
+		snprintf(err, errlen, "out of memory");
+		config_free(cfg);
+		return NULL;
+	}
+	n->loop = loop;
+	n->cfg = cfg;
+	n->started = node_wall();
+	ev_timer_init(&n->maint_timer, node_maint_cb, 0., 0.);
+	n->maint_timer.data = n;
+	n->hist = history_new(cfg->ctl.controller.history);
+	n->maint_path = node_maint_path(cfg);
+	if (!n->hist || !n->maint_path) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	if (node_setup(n, err, errlen) < 0)
+		goto fail;
+	n->rec = node_rec_new(n, cfg, err, errlen);
+	if (!n->rec)
+		goto fail;
+	node_maint_load(n);
+	node_watch_setup(n);
+	history_add(n->hist, n->started, "raiz-controller", "stopped", "started",
+		    "adopting BIRD's state until the probes decide");
+	node_evaluate(n);
+	node_start_probing(n);
+	return n;
+fail:
+	node_free(n);
+	return NULL;
+}
+
+void node_free(struct node *n)
+{
+	if (!n)
+		return;
+	ev_timer_stop(n->loop, &n->maint_timer);
+	ev_timer_stop(n->loop, &n->stop_timer);
+	ev_timer_stop(n->loop, &n->stop_poll);
+	node_teardown(n);
+	watch_free(n->watch);
+	reconcile_free(n->rec);
+	history_free(n->hist);
+	free(n->maint_path);
+	config_free(n->cfg);
+	free(n);
+}
+
+const struct raiz_config *node_config(const struct node *n)
+{
+	return n->cfg;
+}
+
+int node_reload(struct node *n, struct raiz_config *cfg, char *err, size_t errlen)
+{
+	struct node old = *n;
+	struct reconcile *rec = n->rec;
+	const struct cfg_ctl *ok = &old.cfg->ctl, *nk = &cfg->ctl;
+	bool bird_changed = node_bird_changed(ok, nk);
+
+	if (n->stopping) {
+		snprintf(err, errlen, "stopping");
+		config_free(cfg);
+		return -1;
+	}
+	if (bird_changed) {
+		rec = node_rec_new(n, cfg, err, errlen);
+		if (!rec) {
+			config_free(cfg);
+			return -1;
+		}
+	}
+	n->cfg = cfg;
+	n->svc = NULL;
+	n->health = NULL;
+	n->pfx = NULL;
+	if (node_setup(n, err, errlen) < 0) {
+		node_teardown(n);
+		if (rec != old.rec)
+			reconcile_free(rec);
+		*n = old;
+		config_free(cfg);
+		return -1;
+	}
+	/* carry health over by service name, prefixes' wants by prefix */
+	for (size_t i = 0; i < nk->nservices; i++)
+		for (size_t j = 0; j < ok->nservices; j++)
+			if (strcmp(nk->services[i].name, ok->services[j].name) == 0)
+				health_adopt(&n->health[i], &old.health[j]);
+	for (size_t i = 0; i < nk->nprefixes; i++)
+		for (size_t j = 0; j < ok->nprefixes; j++)
+			if (strcmp(nk->prefixes[i].prefix, ok->prefixes[j].prefix) == 0) {
+				n->pfx[i] = old.pfx[j];
+				n->pfx[i].told = false;
+			}
+	/* drop the old services, then the old configuration */
+	n->cfg = old.cfg;
+	struct node_svc *nsvc = n->svc;
+	struct health *nhealth = n->health;
+	struct node_pfx *npfx = n->pfx;
+	n->svc = old.svc;
+	n->health = old.health;
+	n->pfx = old.pfx;
+	node_teardown(n);
+	if (rec != old.rec)
+		reconcile_free(old.rec);
+	config_free(old.cfg);
+	n->cfg = cfg;
+	n->svc = nsvc;
+	n->health = nhealth;
+	n->pfx = npfx;
+	n->rec = rec;
+	/* a changed "history" size takes effect at the next start */
+	n->maint.drain_time_ms = cfg->ctl.controller.drain_time_ms;
+	char *mp = node_maint_path(cfg);
+	if (mp) {
+		free(n->maint_path);
+		n->maint_path = mp;
+	}
+	node_maint_arm(n);
+	node_watch_setup(n);
+	history_add(n->hist, node_wall(), "raiz-controller", "running", "reloaded",
+		    bird_changed ? "configuration reloaded; BIRD side changed, state re-adopted" :
+		    "configuration reloaded");
+	node_evaluate(n);
+	for (size_t i = 0; i < nk->nservices; i++)
+		node_svc_schedule(&n->svc[i], health_next_delay(&n->health[i]));
+	return 0;
+}
+
+/* ---- stopping ---- */
+
+static void node_stop_finish(struct node *n)
+{
+	ev_timer_stop(n->loop, &n->stop_timer);
+	ev_timer_stop(n->loop, &n->stop_poll);
+	if (n->stop_done) {
+		void (*done)(void *) = n->stop_done;
+		n->stop_done = NULL;
+		done(n->stop_arg);
+	}
+}
+
+static void node_stop_poll_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	struct node *n = t->data;
+	for (size_t i = 0; i < n->cfg->ctl.nprefixes; i++) {
+		struct reconcile_status st;
+		reconcile_get(n->rec, i, &st);
+		if (!st.verified)
+			return;
+	}
+	log_notice("every prefix withdrawn in BIRD");
+	node_stop_finish(n);
+}
+
+static void node_stop_timeout_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	log_warn("BIRD did not confirm the withdrawal within %.1f s; the state file "
+		 "says withdrawn", (double)((struct node *)t->data)->cfg->ctl.controller.stop_timeout_ms
+		 / 1000.0);
+	node_stop_finish(t->data);
+}
+
+void node_stop(struct node *n, void (*done)(void *arg), void *arg)
+{
+	const struct cfg_controller *c = &n->cfg->ctl.controller;
+	if (n->stopping)
+		return;
+	n->stopping = true;
+	n->stop_done = done;
+	n->stop_arg = arg;
+	for (size_t i = 0; i < n->cfg->ctl.nservices; i++) {
+		struct node_svc *s = &n->svc[i];
+		ev_timer_stop(n->loop, &s->next);
+		ev_timer_stop(n->loop, &s->wake);
+		for (size_t j = 0; j < s->npr; j++)
+			probe_cancel(s->pr[j].p);
+		s->running = false;
+	}
+	ev_timer_stop(n->loop, &n->maint_timer);
+	watch_free(n->watch);
+	n->watch = NULL;
+	if (c->on_stop == CFG_ON_STOP_KEEP || n->cfg->ctl.nprefixes == 0) {
+		log_notice("stopping; on-stop keep: leaving BIRD as it is");
+		node_stop_finish(n);
+		return;
+	}
+	log_notice("stopping; on-stop withdraw: withdrawing every prefix");
+	for (size_t i = 0; i < n->cfg->ctl.nprefixes; i++) {
+		reconcile_set(n->rec, i, RECONCILE_WITHDRAW, "raiz-controller stopped");
+		n->pfx[i].want = POLICY_WITHDRAW;
+		snprintf(n->pfx[i].why, sizeof n->pfx[i].why, "raiz-controller stopped");
+	}
+	history_add(n->hist, node_wall(), "raiz-controller", "running", "stopping",
+		    "withdrawing every prefix (on-stop withdraw)");
+	ev_timer_init(&n->stop_timer, node_stop_timeout_cb, (double)c->stop_timeout_ms / 1000.0, 0.);
+	n->stop_timer.data = n;
+	ev_timer_start(n->loop, &n->stop_timer);
+	ev_timer_init(&n->stop_poll, node_stop_poll_cb, 0.02, 0.02);
+	n->stop_poll.data = n;
+	ev_timer_start(n->loop, &n->stop_poll);
+}
+
+void node_probe_now(struct node *n)
+{
+	for (size_t i = 0; i < n->cfg->ctl.nservices; i++)
+		if (!n->svc[i].running)
+			node_svc_now(&n->svc[i]);
+}
+
+/* ---- status ---- */
+
+bool node_healthy(const struct node *n)
+{
+	if (n->cfg->ctl.nprefixes == 0)
+		return false;
+	for (size_t i = 0; i < n->cfg->ctl.nprefixes; i++) {
+		struct reconcile_status st;
+		reconcile_get(n->rec, i, &st);
+		if (st.desired != RECONCILE_ANNOUNCE || !st.verified)
+			return false;
+	}
+	return true;
+}
+
+void node_summary(const struct node *n, char *buf, size_t len)
+{
+	size_t ann = 0, np = n->cfg->ctl.nprefixes, up = 0, ns = n->cfg->ctl.nservices;
+	for (size_t i = 0; i < np; i++) {
+		struct reconcile_status st;
+		reconcile_get(n->rec, i, &st);
+		ann += st.desired != RECONCILE_WITHDRAW && st.verified;
+	}
+	for (size_t i = 0; i < ns; i++)
+		up += health_usable(&n->health[i]);
+	snprintf(buf, len, "%zu/%zu prefixes announced, %zu/%zu services usable%s", ann, np, up,
+		 ns, n->maint.active ? ", in maintenance" : "");
+}
+
+static json_object *node_time(uint64_t wall_ms)
+{
+	char b[40];
+	if (!wall_ms)
+		return NULL;
+	return json_object_new_string(history_time(wall_ms, b, sizeof b));
+}
+
+static void node_add(json_object *o, const char *k, json_object *v)
+{
+	json_object_object_add(o, k, v);
+}
+
+static json_object *node_probe_json(const struct node_probe *p)
+{
+	json_object *o = json_object_new_object();
+	node_add(o, "name", json_object_new_string(p->spec->name));
+	node_add(o, "verdict", json_object_new_string(p->have ? probe_verdict_name(p->last.verdict)
+						      : "none"));
+	node_add(o, "reason", json_object_new_string(p->have ? p->last.reason : "not run yet"));
+	node_add(o, "latency-ms", ctlclient_json_ms(p->last.latency_us));
+	node_add(o, "at", node_time(p->have ? p->last_at : 0));
+	if (p->have && p->last.rcode >= 0)
+		node_add(o, "rcode", json_object_new_int(p->last.rcode));
+	if (p->have && p->last.has_nsid)
+		node_add(o, "nsid", json_object_new_string(p->last.nsid));
+	if (p->have && p->last.has_serial)
+		node_add(o, "serial", json_object_new_int64(p->last.serial));
+	return o;
+}
+
+static json_object *node_svc_json(const struct node *n, const struct node_svc *s)
+{
+	const struct health *h = s->h;
+	uint64_t mono = node_mono();
+	size_t ok = 0;
+	json_object *o = json_object_new_object(), *pa = json_object_new_array();
+
+	for (size_t i = 0; i < s->npr; i++) {
+		ok += s->pr[i].have && s->pr[i].last.verdict == PROBE_OK;
+		json_object_array_add(pa, node_probe_json(&s->pr[i]));
+	}
+	node_add(o, "name", json_object_new_string(h->cfg->name));
+	node_add(o, "state", json_object_new_string(health_state_name(h->state)));
+	node_add(o, "usable", json_object_new_boolean(health_usable(h)));
+	node_add(o, "since", node_time(node_mono_to_wall(h->since_ms)));
+	node_add(o, "why", json_object_new_string(h->why));
+	node_add(o, "probes-ok", json_object_new_int((int)ok));
+	node_add(o, "probes-total", json_object_new_int((int)s->npr));
+	node_add(o, "last-round", json_object_new_string(health_class_name(h->last)));
+	node_add(o, "rounds", json_object_new_int64((int64_t)s->rounds));
+	node_add(o, "transitions", json_object_new_int64((int64_t)h->transitions));
+	node_add(o, "suppressed", json_object_new_boolean(h->suppressed));
+	node_add(o, "penalty", json_object_new_int((int)(health_penalty(h, mono) + 0.5)));
+	if (h->suppressed) {
+		uint64_t w = health_wakeup(h, mono);
+		if (w != HEALTH_NEVER)
+			node_add(o, "reuse-at", node_time(node_mono_to_wall(w)));
+	}
+	if (h->state == HEALTH_DOWN && health_hold_until(h) > mono)
+		node_add(o, "hold-until", node_time(node_mono_to_wall(health_hold_until(h))));
+	node_add(o, "degraded-policy", json_object_new_string(
+		h->cfg->degraded == CFG_DEGRADED_DRAIN ? "drain" :
+		h->cfg->degraded == CFG_DEGRADED_WITHDRAW ? "withdraw" : "keep"));
+	node_add(o, "probes", pa);
+	return o;
+}
+
+static json_object *node_pfx_json(const struct node *n, size_t i)
+{
+	const struct cfg_prefix *cp = &n->cfg->ctl.prefixes[i];
+	const struct node_pfx *p = &n->pfx[i];
+	struct reconcile_status st;
+	json_object *o = json_object_new_object(), *b = json_object_new_object();
+	json_object *bgp = json_object_new_array(), *svcs = json_object_new_array();
+
+	reconcile_get(n->rec, i, &st);
+	for (size_t j = 0; j < cp->nservices; j++)
+		json_object_array_add(svcs, json_object_new_string(cp->services[j]));
+	node_add(o, "prefix", json_object_new_string(cp->prefix));
+	node_add(o, "static-protocol", json_object_new_string(cp->static_protocol));
+	node_add(o, "services", svcs);
+	node_add(o, "policy", json_object_new_string(policy_want_name(p->want)));
+	node_add(o, "why", json_object_new_string(p->why));
+	node_add(o, "desired", json_object_new_string(reconcile_state_name(st.desired)));
+	node_add(o, "desired-reason", json_object_new_string(st.reason));
+	node_add(o, "since", node_time((uint64_t)(st.since * 1000.0)));
+	node_add(o, "applied", json_object_new_boolean(st.applied));
+	node_add(o, "verified", json_object_new_boolean(st.verified));
+	if (st.verified)
+		node_add(o, "verified-at", node_time((uint64_t)(st.verified_at * 1000.0)));
+	node_add(o, "announced", json_object_new_boolean(st.verified &&
+							  st.desired != RECONCILE_WITHDRAW));
+	node_add(b, "connected", json_object_new_boolean(st.bird_connected));
+	node_add(b, "static", json_object_new_string(st.static_state));
+	for (size_t j = 0; j < st.nbgp && st.bgp; j++) {
+		json_object *e = json_object_new_object();
+		node_add(e, "name", json_object_new_string(st.bgp[j].proto));
+		node_add(e, "state", json_object_new_string(st.bgp[j].state));
+		node_add(e, "info", json_object_new_string(st.bgp[j].info));
+		if (st.bgp[j].exported >= 0)
+			node_add(e, "exported", json_object_new_boolean(st.bgp[j].exported));
+		if (st.bgp[j].drained >= 0)
+			node_add(e, "drained", json_object_new_boolean(st.bgp[j].drained));
+		json_object_array_add(bgp, e);
+	}
+	node_add(b, "bgp", bgp);
+	if (st.last_error[0]) {
+		node_add(b, "error", json_object_new_string(st.last_error));
+		node_add(b, "error-at", node_time((uint64_t)(st.error_at * 1000.0)));
+	}
+	node_add(o, "bird", b);
+	return o;
+}
+
+json_object *node_status(const struct node *n)
+{
+	const struct raiz_config *cfg = n->cfg;
+	json_object *o = json_object_new_object(), *sa = json_object_new_array();
+	json_object *pa = json_object_new_array(), *m = json_object_new_object();
+
+	node_add(o, "ok", json_object_new_boolean(1));
+	node_add(o, "node", cfg->node.identity ? json_object_new_string(cfg->node.identity) : NULL);
+	node_add(o, "healthy", json_object_new_boolean(node_healthy(n)));
+	node_add(o, "started", node_time(n->started));
+	node_add(o, "now", node_time(node_wall()));
+	node_add(o, "config", json_object_new_string(cfg->path ? cfg->path : ""));
+	node_add(o, "stopping", json_object_new_boolean(n->stopping));
+	node_add(m, "active", json_object_new_boolean(n->maint.active));
+	if (n->maint.active) {
+		node_add(m, "since", node_time(n->maint.since_ms));
+		node_add(m, "reason", json_object_new_string(n->maint.reason));
+		node_add(m, "withdraw-at", node_time(policy_maint_deadline(&n->maint)));
+	}
+	node_add(m, "drain-time-ms", json_object_new_int64((int64_t)n->maint.drain_time_ms));
+	node_add(o, "maintenance", m);
+	if (n->watch || cfg->ctl.controller.dnsd_pidfile) {
+		json_object *w = json_object_new_object();
+		node_add(w, "pidfile", json_object_new_string(cfg->ctl.controller.dnsd_pidfile));
+		node_add(w, "pid", json_object_new_int(watch_pid(n->watch)));
+		node_add(o, "dnsd-watch", w);
+	}
+	for (size_t i = 0; i < cfg->ctl.nservices; i++)
+		json_object_array_add(sa, node_svc_json(n, &n->svc[i]));
+	for (size_t i = 0; i < cfg->ctl.nprefixes; i++)
+		json_object_array_add(pa, node_pfx_json(n, i));
+	node_add(o, "services", sa);
+	node_add(o, "prefixes", pa);
+	return o;
+}
+
+json_object *node_history(const struct node *n, size_t max)
+{
+	json_object *o = json_object_new_object(), *a = json_object_new_array();
+	for (size_t i = 0; i < history_count(n->hist) && i < max; i++) {
+		const struct history_entry *e = history_get(n->hist, i);
+		json_object *x = json_object_new_object();
+		node_add(x, "at", node_time(e->at_ms));
+		node_add(x, "subject", json_object_new_string(e->subject));
+		node_add(x, "from", json_object_new_string(e->from));
+		node_add(x, "to", json_object_new_string(e->to));
+		node_add(x, "reason", json_object_new_string(e->reason));
+		json_object_array_add(a, x);
+	}
+	node_add(o, "ok", json_object_new_boolean(1));
+	node_add(o, "history", a);
+	return o;
+}

@@ -1,0 +1,52 @@
+/*
+ * node — raiz-controller's core on one libev loop: probe rounds per
+ * service -> health (health.c) -> desired state per prefix (policy.c) ->
+ * the BIRD reconciler (reconcile.c); plus maintenance (maint.c), the
+ * transition history (history.c) and the raiz-dnsd process watch
+ * (watch.c).
+ *
+ * Contract: node_new() takes ownership of cfg and starts probing at once.
+ * Until every service a prefix depends on has a verdict, the prefix is
+ * left as the reconciler adopted it from the state file (a controller
+ * restart on a healthy node withdraws nothing).  node_reload() swaps in a
+ * new configuration (ownership passes), carrying each service's health
+ * over by name and keeping the reconciler when the BIRD side is
+ * unchanged.  node_stop() stops probing and, with on-stop "withdraw",
+ * withdraws every prefix; done(arg) is called once BIRD shows it or
+ * controller.stop-timeout has passed (at once with "keep").
+ * node_status()/node_history() build the JSON the control socket sends.
+ */
+#ifndef RAIZ_CONTROLLER_NODE_H
+#define RAIZ_CONTROLLER_NODE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <json.h>
+
+struct ev_loop;
+struct raiz_config;
+struct node;
+
+struct node *node_new(struct ev_loop *loop, struct raiz_config *cfg, char *err,
+		      size_t errlen);
+void node_free(struct node *n);
+const struct raiz_config *node_config(const struct node *n);
+
+int node_reload(struct node *n, struct raiz_config *cfg, char *err, size_t errlen);
+void node_stop(struct node *n, void (*done)(void *arg), void *arg);
+
+/* maintenance: drain (persisted in <state-dir>/maintenance.json), undrain */
+int node_drain(struct node *n, const char *reason, char *err, size_t errlen);
+int node_undrain(struct node *n, char *err, size_t errlen);
+/* start a probe round of every service now */
+void node_probe_now(struct node *n);
+
+/* true when every prefix is announced (not drained) and BIRD shows it */
+bool node_healthy(const struct node *n);
+/* one line for sd_notify STATUS= */
+void node_summary(const struct node *n, char *buf, size_t len);
+
+json_object *node_status(const struct node *n);
+json_object *node_history(const struct node *n, size_t max);
+
+#endif
