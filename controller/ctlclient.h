@@ -16,9 +16,7 @@
 #include <stdint.h>
 #include <json.h>
 
-#ifndef RAIZ_VERSION
-#define RAIZ_VERSION "0.1.0"
-#endif
+#include "common/version.h"
 
 /* microseconds as a JSON number of milliseconds with 3 decimals */
 json_object *ctlclient_json_ms(uint64_t us);

@@ -21,7 +21,7 @@
 #include "controller/ctlsock.h"
 #include "controller/node.h"
 #include "controller/reconcile.h"
-#include "controller/sdnotify.h"
+#include "common/sdnotify.h"
 
 struct ctl_main {
 	struct ev_loop *loop;

@@ -25,14 +25,12 @@
 #include "dnsd/control.h"
 #include "dnsd/privs.h"
 #include "dnsd/reload.h"
-#include "dnsd/sdnotify.h"
+#include "common/sdnotify.h"
 #include "dnsd/server.h"
 #include "dnsd/snapshot.h"
 #include "dnsd/zoneset.h"
 
-#ifndef RAIZ_VERSION
-#define RAIZ_VERSION "0.1.0"
-#endif
+#include "common/version.h"
 
 enum { EXIT_RUNTIME = 1, EXIT_CONFIG = 2 };
 

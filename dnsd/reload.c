@@ -10,7 +10,7 @@
 
 #include "common/config.h"
 #include "common/log.h"
-#include "dnsd/sdnotify.h"
+#include "common/sdnotify.h"
 #include "dnsd/snapshot.h"
 #include "dnsd/zoneset.h"
 

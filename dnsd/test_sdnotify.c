@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "dnsd/privs.h"
-#include "dnsd/sdnotify.h"
+#include "common/sdnotify.h"
 
 static int bind_dgram(const char *name, bool abstract)
 {

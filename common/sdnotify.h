@@ -8,8 +8,8 @@
  * sdnotify_watchdog_usec() returns $WATCHDOG_USEC when it is set for this
  * process ($WATCHDOG_PID absent or ours), else 0.
  */
-#ifndef RAIZ_DNSD_SDNOTIFY_H
-#define RAIZ_DNSD_SDNOTIFY_H
+#ifndef RAIZ_SDNOTIFY_H
+#define RAIZ_SDNOTIFY_H
 
 #include <stdint.h>
 

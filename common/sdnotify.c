@@ -1,5 +1,5 @@
 /* sdnotify — see sdnotify.h */
-#include "dnsd/sdnotify.h"
+#include "common/sdnotify.h"
 
 #include <errno.h>
 #include <stddef.h>
