@@ -16,16 +16,19 @@ MANDIR   ?= $(PREFIX)/share/man
 SYSCONFDIR ?= /etc
 DESTDIR  ?=
 
+VERSION   = 0.1.0
 CC       ?= cc
 CFLAGS   ?= -O2 -g
 WARN      = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
-            -Wmissing-prototypes -Wno-unused-parameter
+            -Wmissing-prototypes -Wno-unused-parameter -DRAIZ_VERSION='"$(VERSION)"'
 INCS      = -I. -I/usr/include/json-c
 LIBS      = -lldns -lev -ljson-c -lcrypto -lpthread -lm
 TESTLIBS  = -lcmocka
 SANFLAGS  = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
 B  = build
+# V=1 shows the full compiler command lines
+Q  = $(if $(V),,@)
 BA = build/asan
 
 # module sources per directory
@@ -53,36 +56,48 @@ asan: $(addprefix $(BA)/,$(PROGS))
 define build_tree
 $(1)/%.o: %.c
 	@mkdir -p $$(dir $$@)
-	$$(CC) $$(CFLAGS) $(2) $$(WARN) $$(INCS) -MMD -MP -c -o $$@ $$<
+	@echo "  CC      $$@"
+	$$(Q)$$(CC) $$(CFLAGS) $(2) $$(WARN) $$(INCS) -MMD -MP -c -o $$@ $$<
 
 $(1)/libcommon.a: $$(patsubst %.c,$(1)/%.o,$$(COMMON_SRC))
-	rm -f $$@ && ar rcs $$@ $$^
+	@echo "  AR      $$@"
+	$$(Q)rm -f $$@ && ar rcs $$@ $$^
 $(1)/libprobes.a: $$(patsubst %.c,$(1)/%.o,$$(PROBES_SRC))
-	rm -f $$@ && ar rcs $$@ $$^
+	@echo "  AR      $$@"
+	$$(Q)rm -f $$@ && ar rcs $$@ $$^
 $(1)/libdnsd.a: $$(patsubst %.c,$(1)/%.o,$$(DNSD_SRC))
-	rm -f $$@ && ar rcs $$@ $$^
+	@echo "  AR      $$@"
+	$$(Q)rm -f $$@ && ar rcs $$@ $$^
 $(1)/libcontroller.a: $$(patsubst %.c,$(1)/%.o,$$(CTL_SRC))
-	rm -f $$@ && ar rcs $$@ $$^
+	@echo "  AR      $$@"
+	$$(Q)rm -f $$@ && ar rcs $$@ $$^
 
 $(1)/raiz-dnsd: $(1)/dnsd/main.o $(1)/libdnsd.a $(1)/libcommon.a
-	$$(CC) $$(CFLAGS) $(2) -o $$@ $$^ $$(LIBS)
+	@echo "  LD      $$@"
+	$$(Q)$$(CC) $$(CFLAGS) $(2) -o $$@ $$^ $$(LIBS)
 $(1)/raiz-controller: $(1)/controller/main.o $(1)/libcontroller.a $(1)/libprobes.a $(1)/libcommon.a
-	$$(CC) $$(CFLAGS) $(2) -o $$@ $$^ $$(LIBS)
+	@echo "  LD      $$@"
+	$$(Q)$$(CC) $$(CFLAGS) $(2) -o $$@ $$^ $$(LIBS)
 $(1)/raizctl: $(1)/controller/raizctl.o $(1)/libcontroller.a $(1)/libprobes.a $(1)/libcommon.a
-	$$(CC) $$(CFLAGS) $(2) -o $$@ $$^ $$(LIBS)
+	@echo "  LD      $$@"
+	$$(Q)$$(CC) $$(CFLAGS) $(2) -o $$@ $$^ $$(LIBS)
 
 $(1)/test/common/%: $(1)/common/%.o $(1)/libcommon.a
 	@mkdir -p $$(dir $$@)
-	$$(CC) $$(CFLAGS) $(2) -o $$@ $$^ $$(LIBS) $$(TESTLIBS)
+	@echo "  LD      $$@"
+	$$(Q)$$(CC) $$(CFLAGS) $(2) -o $$@ $$^ $$(LIBS) $$(TESTLIBS)
 $(1)/test/probes/%: $(1)/probes/%.o $(1)/libprobes.a $(1)/libcommon.a
 	@mkdir -p $$(dir $$@)
-	$$(CC) $$(CFLAGS) $(2) -o $$@ $$^ $$(LIBS) $$(TESTLIBS)
+	@echo "  LD      $$@"
+	$$(Q)$$(CC) $$(CFLAGS) $(2) -o $$@ $$^ $$(LIBS) $$(TESTLIBS)
 $(1)/test/dnsd/%: $(1)/dnsd/%.o $(1)/libdnsd.a $(1)/libcommon.a
 	@mkdir -p $$(dir $$@)
-	$$(CC) $$(CFLAGS) $(2) -o $$@ $$^ $$(LIBS) $$(TESTLIBS)
+	@echo "  LD      $$@"
+	$$(Q)$$(CC) $$(CFLAGS) $(2) -o $$@ $$^ $$(LIBS) $$(TESTLIBS)
 $(1)/test/controller/%: $(1)/controller/%.o $(1)/libcontroller.a $(1)/libprobes.a $(1)/libcommon.a
 	@mkdir -p $$(dir $$@)
-	$$(CC) $$(CFLAGS) $(2) -o $$@ $$^ $$(LIBS) $$(TESTLIBS)
+	@echo "  LD      $$@"
+	$$(Q)$$(CC) $$(CFLAGS) $(2) -o $$@ $$^ $$(LIBS) $$(TESTLIBS)
 endef
 
 $(eval $(call build_tree,$(B),))
@@ -102,6 +117,8 @@ deps:
 	    echo "installing missing Debian packages:" $$missing; \
 	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
 	fi
+	@getent passwd raiz >/dev/null || useradd --system --no-create-home \
+	    --home-dir /var/lib/raiz --shell /usr/sbin/nologin raiz
 	@# the packaged daemons must not run on their own: tests start their own
 	@for s in bird nsd knot; do systemctl disable --now $$s >/dev/null 2>&1 || true; done
 
@@ -120,15 +137,36 @@ run: deps all
 	tests/demo/run
 
 # ---- install ----
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
+TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
+DOCDIR     ?= $(PREFIX)/share/doc/raiz
+SUBST = sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g'
+
 install: all
-	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(MANDIR)/man8
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 \
+	    $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(UNITDIR) $(DESTDIR)$(TMPFILESDIR) \
+	    $(DESTDIR)$(SYSCONFDIR)/raiz $(DESTDIR)$(DOCDIR)/bird-conf
 	install -m 0755 $(addprefix $(B)/,$(PROGS)) $(DESTDIR)$(SBINDIR)/
-	for m in man/*.5; do [ -e "$$m" ] && install -m 0644 $$m $(DESTDIR)$(MANDIR)/man5/; done; true
-	for m in man/*.7; do [ -e "$$m" ] && install -m 0644 $$m $(DESTDIR)$(MANDIR)/man7/; done; true
-	for m in man/*.8; do [ -e "$$m" ] && install -m 0644 $$m $(DESTDIR)$(MANDIR)/man8/; done; true
+	install -m 0644 $(wildcard man/*.5) $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 $(wildcard man/*.7) $(DESTDIR)$(MANDIR)/man7/
+	install -m 0644 $(wildcard man/*.8) $(DESTDIR)$(MANDIR)/man8/
+	$(SUBST) dnsd/raiz-dnsd.service > $(DESTDIR)$(UNITDIR)/raiz-dnsd.service
+	$(SUBST) controller/raiz-controller.service > $(DESTDIR)$(UNITDIR)/raiz-controller.service
+	install -m 0644 common/raiz.tmpfiles $(DESTDIR)$(TMPFILESDIR)/raiz.conf
+	install -m 0644 tests/demo/raiz.json $(DESTDIR)$(SYSCONFDIR)/raiz/raiz.json.example
+	install -m 0644 $(wildcard bird-conf/*) $(DESTDIR)$(DOCDIR)/bird-conf/
+	@if [ -z "$(DESTDIR)" ] && ! getent passwd raiz >/dev/null; then \
+	    useradd --system --no-create-home --home-dir /var/lib/raiz \
+	        --shell /usr/sbin/nologin raiz; fi
+	@echo "installed. Next: write $(SYSCONFDIR)/raiz/raiz.json (see raiz.json(5)), then"
+	@echo "  raizctl bird-conf > /etc/bird/bird.conf; raizctl bird-conf state > /var/lib/raiz/bird-state.conf"
+	@echo "  systemctl enable --now raiz-dnsd raiz-controller"
 
 clean:
 	rm -rf build
+
+# keep test objects: they are not intermediates to throw away
+.SECONDARY:
 
 .PHONY: all asan deps unit test check-build run install clean
 -include $(shell find build -name '*.d' 2>/dev/null)
