@@ -37,4 +37,11 @@ struct zoneset_info {
 };
 void zoneset_info(const struct zoneset *zs, size_t i, struct zoneset_info *out);
 
+/* for the answering engine (query.c, answer.c): the loaded zone whose apex
+ * is the closest ancestor-or-self of the name with this key (dname.h), or
+ * NULL; and the loaded zone closest above a zone's apex, or NULL */
+struct zone;
+const struct zone *zoneset_find(const struct zoneset *zs, const uint8_t *key, size_t keylen);
+const struct zone *zoneset_parent(const struct zoneset *zs, const struct zone *z);
+
 #endif

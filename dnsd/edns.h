@@ -1,0 +1,45 @@
+/*
+ * edns — EDNS(0) (RFC 6891) in queries and responses.
+ *
+ * Contract: edns_parse() reads the additional section of a query: at most
+ * one OPT RR, with the root as owner; anything else there (other records,
+ * a second OPT, an OPT with another owner, malformed options) makes the
+ * query a FORMERR, like NSD.  A TSIG record is reported separately.
+ * Unknown options and flags are ignored and never echoed.  edns_write()
+ * appends the response OPT: our UDP size, extended rcode, version 0, the
+ * DO bit copied from the query, and NSID when it was asked for and fits.
+ * No allocation.
+ */
+#ifndef RAIZ_DNSD_EDNS_H
+#define RAIZ_DNSD_EDNS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define EDNS_OPT_LEN 11		/* an OPT RR without options */
+
+struct edns {
+	bool present;
+	bool do_bit;
+	bool nsid;		/* query carried an NSID option */
+	bool tsig;		/* query carried a TSIG record */
+	uint8_t version;
+	uint16_t udp_size;
+};
+
+/* 0 = fine, -1 = FORMERR; pos = start of the additional section */
+int edns_parse(const uint8_t *pkt, size_t len, size_t pos, unsigned arcount, struct edns *e);
+
+/* bytes an OPT RR takes in the response */
+size_t edns_reply_len(const struct edns *e, size_t nsid_len);
+
+#define EDNS_EDE_NONE (-1)
+#define EDNS_EDE_NOT_AUTHORITATIVE 20	/* RFC 8914, as NSD 4.6 adds to REFUSED */
+
+/* write the OPT RR at out (room bytes); returns its length or 0.  ede is
+ * an Extended DNS Error info code to add (RFC 8914), or EDNS_EDE_NONE. */
+size_t edns_write(uint8_t *out, size_t room, const struct edns *e, uint16_t our_size,
+		  uint8_t ext_rcode, const uint8_t *nsid, size_t nsid_len, int ede);
+
+#endif

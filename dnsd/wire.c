@@ -1,0 +1,160 @@
+/* wire — see wire.h */
+#include <string.h>
+
+#include "dnsd/dname.h"
+#include "dnsd/wire.h"
+
+static inline uint8_t lc(uint8_t c)
+{
+	return (c >= 'A' && c <= 'Z') ? (uint8_t)(c + 32) : c;
+}
+
+void wire_init(struct wire *w, uint8_t *buf, size_t limit)
+{
+	w->buf = buf;
+	w->pos = 0;
+	w->limit = limit;
+	w->ncomp = 0;
+}
+
+bool wire_bytes(struct wire *w, const void *p, size_t n)
+{
+	if (w->pos + n > w->limit)
+		return false;
+	memcpy(w->buf + w->pos, p, n);
+	w->pos += n;
+	return true;
+}
+
+bool wire_u16(struct wire *w, uint16_t v)
+{
+	if (w->pos + 2 > w->limit)
+		return false;
+	wire_put16(w->buf + w->pos, v);
+	w->pos += 2;
+	return true;
+}
+
+bool wire_u32(struct wire *w, uint32_t v)
+{
+	if (w->pos + 4 > w->limit)
+		return false;
+	w->buf[w->pos] = (uint8_t)(v >> 24);
+	w->buf[w->pos + 1] = (uint8_t)(v >> 16);
+	w->buf[w->pos + 2] = (uint8_t)(v >> 8);
+	w->buf[w->pos + 3] = (uint8_t)v;
+	w->pos += 4;
+	return true;
+}
+
+/* hashes of every suffix of name (lowercase); returns the label count */
+static unsigned suffix_hashes(const uint8_t *name, const uint8_t **lab, uint32_t *h)
+{
+	unsigned n = 0;
+	const uint8_t *p = name;
+	while (*p && n < DNAME_MAXLABELS) {
+		lab[n++] = p;
+		p += *p + 1;
+	}
+	uint32_t acc = 5381;
+	for (unsigned i = n; i-- > 0;) {
+		const uint8_t *l = lab[i];
+		acc = acc * 33 + l[0];
+		for (unsigned k = 1; k <= l[0]; k++)
+			acc = acc * 33 + lc(l[k]);
+		h[i] = acc;
+	}
+	return n;
+}
+
+/* does the (possibly compressed) name at buf[off] equal the suffix s? */
+static bool same_at(const struct wire *w, size_t off, const uint8_t *s)
+{
+	unsigned hops = 0;
+	for (;;) {
+		if (off >= w->pos)
+			return false;
+		uint8_t l = w->buf[off];
+		if ((l & 0xc0) == 0xc0) {
+			if (off + 1 >= w->pos || ++hops > 64)
+				return false;
+			off = ((size_t)(l & 0x3f) << 8) | w->buf[off + 1];
+			continue;
+		}
+		if (l != *s)
+			return false;
+		if (l == 0)
+			return true;
+		if (off + 1 + l > w->pos)
+			return false;
+		for (unsigned k = 1; k <= l; k++)
+			if (lc(w->buf[off + k]) != lc(s[k]))
+				return false;
+		off += (size_t)l + 1;
+		s += l + 1;
+	}
+}
+
+static void note(struct wire *w, size_t off, unsigned labels, uint32_t hash)
+{
+	if (w->ncomp >= WIRE_COMP_MAX || off > 0x3fff)
+		return;
+	w->comp[w->ncomp].off = (uint16_t)off;
+	w->comp[w->ncomp].labels = (uint8_t)labels;
+	w->comp[w->ncomp].hash = hash;
+	w->ncomp++;
+}
+
+void wire_note_name(struct wire *w, size_t off, const uint8_t *name)
+{
+	const uint8_t *lab[DNAME_MAXLABELS];
+	uint32_t h[DNAME_MAXLABELS];
+	unsigned n = suffix_hashes(name, lab, h);
+	for (unsigned i = 0; i < n; i++)
+		note(w, off + (size_t)(lab[i] - name), n - i, h[i]);
+}
+
+bool wire_name(struct wire *w, const uint8_t *name, bool compress)
+{
+	size_t len = dname_len(name);
+	if (!compress)
+		return wire_bytes(w, name, len);
+
+	const uint8_t *lab[DNAME_MAXLABELS];
+	uint32_t h[DNAME_MAXLABELS];
+	unsigned n = suffix_hashes(name, lab, h);
+	unsigned hit = n;
+	size_t ptr = 0;
+
+	for (unsigned i = 0; i < n && hit == n; i++) {
+		for (unsigned k = 0; k < w->ncomp; k++) {
+			const struct wire_comp *c = &w->comp[k];
+			if (c->labels == n - i && c->hash == h[i] && same_at(w, c->off, lab[i])) {
+				hit = i;
+				ptr = c->off;
+				break;
+			}
+		}
+	}
+	size_t lit = hit < n ? (size_t)(lab[hit] - name) : len;
+	size_t need = lit + (hit < n ? 2 : 0);
+	if (w->pos + need > w->limit)
+		return false;
+	size_t start = w->pos;
+	memcpy(w->buf + w->pos, name, lit);
+	w->pos += lit;
+	if (hit < n) {
+		wire_put16(w->buf + w->pos, (uint16_t)(0xc000 | ptr));
+		w->pos += 2;
+	}
+	for (unsigned i = 0; i < hit; i++)
+		note(w, start + (size_t)(lab[i] - name), n - i, h[i]);
+	return true;
+}
+
+void wire_rollback(struct wire *w, size_t mark)
+{
+	w->pos = mark;
+	while (w->ncomp > 0 && w->comp[w->ncomp - 1].off >= mark)
+		w->ncomp--;
+}

@@ -1,0 +1,194 @@
+/* zoneset — see zoneset.h */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "common/config.h"
+#include "common/log.h"
+#include "dnsd/zone.h"
+#include "dnsd/zoneset.h"
+
+struct zs_entry {
+	char *name;
+	char *error;
+	struct zone *z;		/* NULL: not served */
+	uint8_t key[DNAME_MAX];
+	size_t keylen;
+	unsigned labels;
+};
+
+struct zoneset {
+	size_t n;
+	struct zs_entry *e;
+	size_t *deep;		/* entries with a zone, deepest apex first */
+	size_t ndeep;
+};
+
+static int entry_key(const char *name, uint8_t *key, size_t *keylen, unsigned *labels)
+{
+	/* presentation -> wire -> key, without ldns (names are validated by zone_load) */
+	uint8_t wire[DNAME_MAX];
+	size_t o = 0;
+	const char *p = name;
+
+	if (strcmp(name, ".") == 0) {
+		*keylen = 0;
+		*labels = 0;
+		return 0;
+	}
+	while (*p) {
+		size_t l = 0;
+		size_t at = o++;
+		while (*p && *p != '.') {
+			uint8_t c = (uint8_t)*p++;
+			if (c == '\\' && *p) {
+				if (p[0] >= '0' && p[0] <= '9' && p[1] && p[2]) {
+					c = (uint8_t)((p[0] - '0') * 100 + (p[1] - '0') * 10 + (p[2] - '0'));
+					p += 3;
+				} else {
+					c = (uint8_t)*p++;
+				}
+			}
+			if (o >= DNAME_MAX - 1 || ++l > 63)
+				return -1;
+			wire[o++] = c;
+		}
+		if (l == 0)
+			return -1;
+		wire[at] = (uint8_t)l;
+		if (*p == '.')
+			p++;
+	}
+	wire[o++] = 0;
+	*keylen = dname_key(wire, key);
+	*labels = dname_labels(wire);
+	return 0;
+}
+
+static const struct zs_entry *prev_entry(const struct zoneset *prev, const struct zs_entry *e)
+{
+	for (size_t i = 0; prev && i < prev->n; i++)
+		if (prev->e[i].keylen == e->keylen && memcmp(prev->e[i].key, e->key, e->keylen) == 0)
+			return &prev->e[i];
+	return NULL;
+}
+
+static int deep_cmp(const void *a, const void *b, void *ctx)
+{
+	const struct zoneset *zs = ctx;
+	unsigned la = zs->e[*(const size_t *)a].labels, lb = zs->e[*(const size_t *)b].labels;
+	return la > lb ? -1 : la < lb;
+}
+
+struct zoneset *zoneset_build(const struct raiz_config *cfg, const struct zoneset *prev)
+{
+	struct zoneset *zs = calloc(1, sizeof *zs);
+	size_t n = cfg ? cfg->nzones : 0;
+
+	if (!zs)
+		return NULL;
+	zs->e = calloc(n ? n : 1, sizeof *zs->e);
+	zs->deep = calloc(n ? n : 1, sizeof *zs->deep);
+	if (!zs->e || !zs->deep) {
+		zoneset_free(zs);
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct cfg_zone *cz = &cfg->zones[i];
+		struct zs_entry *e = &zs->e[zs->n++];
+		char err[1024];
+
+		e->name = strdup(cz->name);
+		if (!e->name) {
+			zoneset_free(zs);
+			return NULL;
+		}
+		if (entry_key(cz->name, e->key, &e->keylen, &e->labels) < 0) {
+			log_err("zone %s: bad zone name; not served", cz->name);
+			e->error = strdup("bad zone name");
+			continue;
+		}
+		const struct zs_entry *pe = prev_entry(prev, e);
+		if (pe && pe->z && zone_files_unchanged(pe->z, cz->file)) {
+			e->z = zone_ref(pe->z);
+			log_info("zone %s: %s unchanged, serial %u kept", e->name, cz->file, e->z->serial);
+			continue;
+		}
+		struct timespec t0, t1;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		e->z = zone_load(cz->name, cz->file, err, sizeof err);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		double ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+		if (e->z) {
+			log_info("zone %s: loaded serial %u, %zu records, %zu names, %.1f ms",
+				 e->name, e->z->serial, e->z->records, e->z->nnodes, ms);
+			continue;
+		}
+		e->error = strdup(err);
+		if (pe && pe->z) {
+			e->z = zone_ref(pe->z);
+			log_err("zone %s: %s; the previous version (serial %u) stays served",
+				e->name, err, e->z->serial);
+		} else {
+			log_err("zone %s: %s; not served", e->name, err);
+		}
+	}
+	for (size_t i = 0; i < zs->n; i++)
+		if (zs->e[i].z)
+			zs->deep[zs->ndeep++] = i;
+	qsort_r(zs->deep, zs->ndeep, sizeof *zs->deep, deep_cmp, zs);
+	return zs;
+}
+
+void zoneset_free(struct zoneset *zs)
+{
+	if (!zs)
+		return;
+	for (size_t i = 0; i < zs->n; i++) {
+		free(zs->e[i].name);
+		free(zs->e[i].error);
+		zone_unref(zs->e[i].z);
+	}
+	free(zs->e);
+	free(zs->deep);
+	free(zs);
+}
+
+size_t zoneset_count(const struct zoneset *zs)
+{
+	return zs ? zs->n : 0;
+}
+
+void zoneset_info(const struct zoneset *zs, size_t i, struct zoneset_info *out)
+{
+	memset(out, 0, sizeof *out);
+	if (!zs || i >= zs->n)
+		return;
+	const struct zs_entry *e = &zs->e[i];
+	out->name = e->name;
+	out->loaded = e->z != NULL;
+	out->serial = e->z ? e->z->serial : 0;
+	out->records = e->z ? e->z->records : 0;
+	out->error = e->error;
+}
+
+const struct zone *zoneset_find(const struct zoneset *zs, const uint8_t *key, size_t keylen)
+{
+	if (!zs)
+		return NULL;
+	for (size_t i = 0; i < zs->ndeep; i++) {
+		const struct zs_entry *e = &zs->e[zs->deep[i]];
+		if (e->keylen <= keylen && memcmp(e->key, key, e->keylen) == 0)
+			return e->z;
+	}
+	return NULL;
+}
+
+const struct zone *zoneset_parent(const struct zoneset *zs, const struct zone *z)
+{
+	if (!zs || z->apex_keylen == 0)
+		return NULL;
+	size_t plen = dname_key_prefix(z->apex_key, z->apex_keylen, z->apex_labels - 1);
+	return zoneset_find(zs, z->apex_key, plen);
+}

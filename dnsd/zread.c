@@ -1,0 +1,399 @@
+/* zread — see zread.h */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include <ldns/ldns.h>
+
+#include "common/log.h"
+#include "dnsd/zread.h"
+
+#define T_RRSIG 46
+#define MAX_INCLUDE_DEPTH ZREAD_MAX_DEPTH
+#define MAX_FILES ZREAD_MAX_FILES
+#define MAX_DROP_WARNINGS ZREAD_MAX_WARNINGS
+
+void *zvec_push(struct zvec *v, size_t count)
+{
+	if (v->n + count > v->cap) {
+		size_t nc = v->cap ? v->cap * 2 : 1024;
+		while (nc < v->n + count)
+			nc *= 2;
+		void *np = realloc(v->p, nc * v->esz);
+		if (!np)
+			return NULL;
+		v->p = np;
+		v->cap = nc;
+	}
+	void *r = (char *)v->p + v->n * v->esz;
+	v->n += count;
+	return r;
+}
+
+void zvec_free(struct zvec *v)
+{
+	free(v->p);
+	v->p = NULL;
+	v->n = v->cap = 0;
+}
+
+void zread_error(struct zread *R, unsigned file, unsigned line, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	if (line)
+		snprintf(R->err, R->errlen, "%s:%u: %s", R->files[file], line, msg);
+	else
+		snprintf(R->err, R->errlen, "%s: %s", R->files[file], msg);
+}
+
+static bool is_subdomain_key(const uint8_t *key, size_t keylen, const uint8_t *apex, size_t apexlen)
+{
+	return keylen >= apexlen && memcmp(key, apex, apexlen) == 0;
+}
+
+/* add one ldns RR to the loader */
+static int zread_add(struct zread *R, ldns_rr *rr, unsigned file, unsigned line)
+{
+	ldns_rdf *own = ldns_rr_owner(rr);
+	const uint8_t *wire = ldns_rdf_data(own);
+	size_t wlen = ldns_rdf_size(own);
+	uint8_t key[DNAME_MAX];
+	size_t klen;
+	uint16_t type = (uint16_t)ldns_rr_get_type(rr);
+	char buf[DNAME_MAX * 4 + 1];
+
+	if (wlen == 0 || wlen > DNAME_MAX)
+		return 0;
+	klen = dname_key(wire, key);
+	if (ldns_rr_get_class(rr) != LDNS_RR_CLASS_IN) {
+		if (R->dropped++ < MAX_DROP_WARNINGS)
+			log_warn("zone %s: %s:%u: record of class %u ignored", R->zname,
+				 R->files[file], line, (unsigned)ldns_rr_get_class(rr));
+		return 0;
+	}
+	if (!is_subdomain_key(key, klen, R->apex_key, R->apex_keylen)) {
+		if (R->dropped++ < MAX_DROP_WARNINGS)
+			log_warn("zone %s: %s:%u: out-of-zone data %s ignored", R->zname,
+				 R->files[file], line, dname_str(wire, buf, sizeof buf));
+		return 0;
+	}
+
+	/* owner name, shared with the previous record when equal */
+	uint32_t owner;
+	if (R->have_last) {
+		const uint8_t *p = (const uint8_t *)R->names.p + R->last_owner;
+		if (p[0] == klen && p[1 + klen] == wlen && memcmp(p + 1 + klen + 1, wire, wlen) == 0) {
+			owner = R->last_owner;
+			goto have_owner;
+		}
+	}
+	{
+		uint8_t *p = zvec_push(&R->names, 2 + klen + wlen);
+		if (!p)
+			return -1;
+		owner = (uint32_t)(R->names.n - (2 + klen + wlen));
+		p[0] = (uint8_t)klen;
+		memcpy(p + 1, key, klen);
+		p[1 + klen] = (uint8_t)wlen;
+		memcpy(p + 2 + klen, wire, wlen);
+		R->last_owner = owner;
+		R->have_last = true;
+	}
+have_owner:;
+	size_t rdlen = 0;
+	for (size_t i = 0; i < ldns_rr_rd_count(rr); i++)
+		rdlen += ldns_rdf_size(ldns_rr_rdf(rr, i));
+	if (rdlen > 65535) {
+		zread_error(R, file, line, "record data too long");
+		return -2;
+	}
+	uint8_t *d = zvec_push(&R->rdata, rdlen);
+	if (!d && rdlen)
+		return -1;
+	uint32_t rdoff = (uint32_t)(R->rdata.n - rdlen);
+	for (size_t i = 0; i < ldns_rr_rd_count(rr); i++) {
+		ldns_rdf *f = ldns_rr_rdf(rr, i);
+		memcpy(d, ldns_rdf_data(f), ldns_rdf_size(f));
+		d += ldns_rdf_size(f);
+	}
+	struct zrec *t = zvec_push(&R->rrs, 1);
+	if (!t)
+		return -1;
+	t->owner = owner;
+	t->rd = rdoff;
+	t->ttl = ldns_rr_ttl(rr);
+	t->line = line;
+	t->seq = (uint32_t)(R->rrs.n - 1);
+	t->type = type;
+	t->rdlen = (uint16_t)rdlen;
+	t->file = (uint16_t)file;
+	t->covered = 0;
+	if (type == T_RRSIG && rdlen >= 2) {
+		const uint8_t *rd = (const uint8_t *)R->rdata.p + rdoff;
+		t->covered = (uint16_t)(rd[0] << 8 | rd[1]);
+	}
+	return 0;
+}
+
+static int read_file(struct zread *R, const char *path, ldns_rdf *origin_in, uint32_t *ttl,
+		     unsigned depth, const char *dir);
+
+/* split a directive line into at most 3 words (comments dropped) */
+static unsigned split_words(char *line, char **w)
+{
+	unsigned n = 0;
+	char *p = line;
+	while (n < 3) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (!*p || *p == ';' || *p == '\n' || *p == '\r')
+			break;
+		w[n++] = p;
+		while (*p && *p != ' ' && *p != '\t' && *p != '\n' && *p != '\r' && *p != ';')
+			p++;
+		if (*p == ';') {
+			*p = 0;
+			break;
+		}
+		if (*p)
+			*p++ = 0;
+	}
+	return n;
+}
+
+/* a name relative to origin (or absolute) */
+static ldns_rdf *dname_in(const char *text, const ldns_rdf *origin)
+{
+	ldns_rdf *r = NULL;
+	if (ldns_str2rdf_dname(&r, text) != LDNS_STATUS_OK)
+		return NULL;
+	size_t l = strlen(text);
+	if (l && text[l - 1] != '.' && origin) {
+		if (ldns_dname_cat(r, origin) != LDNS_STATUS_OK) {
+			ldns_rdf_deep_free(r);
+			return NULL;
+		}
+	}
+	return r;
+}
+
+/* $ORIGIN, $TTL, $INCLUDE; dl is the line after the '$' */
+static int directive(struct zread *R, unsigned fidx, unsigned line, char *dl, ldns_rdf **origin,
+		     uint32_t *ttl, unsigned depth, const char *dir)
+{
+	char *w[3];
+	unsigned n = split_words(dl, w);
+
+	if (n >= 2 && strcasecmp(w[0], "TTL") == 0) {
+		const char *end = NULL;
+		uint32_t v = ldns_str2period(w[1], &end);
+		if (!end || *end) {
+			zread_error(R, fidx, line, "bad $TTL '%s'", w[1]);
+			return -2;
+		}
+		*ttl = v;
+		return 0;
+	}
+	if (n >= 2 && strcasecmp(w[0], "ORIGIN") == 0) {
+		ldns_rdf *o = dname_in(w[1], *origin);
+		if (!o) {
+			zread_error(R, fidx, line, "bad $ORIGIN '%s'", w[1]);
+			return -2;
+		}
+		ldns_rdf_deep_free(*origin);
+		*origin = o;
+		return 0;
+	}
+	if (n >= 2 && strcasecmp(w[0], "INCLUDE") == 0) {
+		char full[4096];
+		if (w[1][0] == '/' || !dir)
+			snprintf(full, sizeof full, "%s", w[1]);
+		else
+			snprintf(full, sizeof full, "%s/%s", dir, w[1]);
+		ldns_rdf *io = n >= 3 ? dname_in(w[2], *origin) : ldns_rdf_clone(*origin);
+		if (!io) {
+			zread_error(R, fidx, line, "bad $INCLUDE origin '%s'", w[2]);
+			return -2;
+		}
+		FILE *t = fopen(full, "r");
+		if (!t) {
+			zread_error(R, fidx, line, "$INCLUDE %s: %s", full, strerror(errno));
+			ldns_rdf_deep_free(io);
+			return -2;
+		}
+		fclose(t);
+		uint32_t ittl = *ttl;
+		int r = read_file(R, full, io, &ittl, depth + 1, dir);
+		ldns_rdf_deep_free(io);
+		return r;
+	}
+	zread_error(R, fidx, line, "unknown or incomplete directive '$%s'", n ? w[0] : "");
+	return -2;
+}
+
+/* Scan one file.  ldns handles $ORIGIN and $TTL itself but not $INCLUDE
+ * (it reports it without the file name), so lines starting with $INCLUDE
+ * are found first by a pass over the raw text and handled here: the file
+ * is split at them. */
+static int read_file(struct zread *R, const char *path, ldns_rdf *origin_in, uint32_t *ttl,
+		     unsigned depth, const char *dir)
+{
+	FILE *fp;
+	unsigned fidx;
+	int ret = 0;
+
+	if (depth > MAX_INCLUDE_DEPTH) {
+		zread_error(R, 0, 0, "$INCLUDE nested more than %d deep", MAX_INCLUDE_DEPTH);
+		return -2;
+	}
+	if (R->nfiles >= MAX_FILES) {
+		zread_error(R, 0, 0, "more than %d files $INCLUDEd", MAX_FILES);
+		return -2;
+	}
+	fidx = R->nfiles;
+	R->owned_files[fidx] = strdup(path);
+	if (!R->owned_files[fidx])
+		return -1;
+	R->files[fidx] = R->owned_files[fidx];
+	R->nfiles++;
+
+	fp = fopen(path, "r");
+	if (!fp) {
+		if (fidx == 0)
+			snprintf(R->err, R->errlen, "%s: %s", path, strerror(errno));
+		else
+			zread_error(R, fidx, 0, "cannot open: %s", strerror(errno));
+		return -2;
+	}
+
+	struct stat st;
+	if (fstat(fileno(fp), &st) == 0) {
+		R->fsize[fidx] = st.st_size;
+		R->fmtime[fidx] = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+	}
+	ldns_rdf *origin = ldns_rdf_clone(origin_in);
+	ldns_rdf *prev = ldns_rdf_clone(origin_in);
+	int line_nr = 1;
+
+	while (!feof(fp)) {
+		/* directives are handled here: ldns reports $INCLUDE without
+		 * its file name, so it cannot be left to ldns */
+		int ch = getc(fp);
+		if (ch == EOF)
+			break;
+		if (ch == '$') {
+			char dl[4096];
+			if (!fgets(dl, sizeof dl, fp))
+				dl[0] = 0;
+			line_nr++;
+			int r = directive(R, fidx, (unsigned)line_nr - 1, dl, &origin, ttl, depth, dir);
+			if (r < 0) {
+				ret = r;
+				break;
+			}
+			continue;
+		}
+		ungetc(ch, fp);
+
+		ldns_rr *rr = NULL;
+		ldns_status s = ldns_rr_new_frm_fp_l(&rr, fp, ttl, &origin, &prev, &line_nr);
+		/* ldns counts the newline that ends the record: report the
+		 * record's (last) line */
+		unsigned at = line_nr > 1 ? (unsigned)line_nr - 1 : 1;
+		if (s == LDNS_STATUS_OK) {
+			int r = zread_add(R, rr, fidx, at);
+			ldns_rr_free(rr);
+			if (r == -1) {
+				zread_error(R, fidx, at, "out of memory");
+				ret = -1;
+				break;
+			}
+			if (r < 0) {
+				ret = r;
+				break;
+			}
+		} else if (s == LDNS_STATUS_SYNTAX_EMPTY || s == LDNS_STATUS_SYNTAX_TTL ||
+			   s == LDNS_STATUS_SYNTAX_ORIGIN) {
+			continue;
+		} else {
+			zread_error(R, fidx, at, "%s", ldns_get_errorstr_by_id(s));
+			ret = -2;
+			break;
+		}
+	}
+	ldns_rdf_deep_free(origin);
+	if (prev)
+		ldns_rdf_deep_free(prev);
+	fclose(fp);
+	return ret;
+}
+
+
+int zread_init(struct zread *R, const char *name, char *err, size_t errlen)
+{
+	ldns_rdf *origin = NULL;
+
+	memset(R, 0, sizeof *R);
+	R->zname = name;
+	R->names.esz = 1;
+	R->rdata.esz = 1;
+	R->rrs.esz = sizeof(struct zrec);
+	R->err = err;
+	R->errlen = errlen;
+	if (ldns_str2rdf_dname(&origin, name) != LDNS_STATUS_OK || ldns_rdf_size(origin) > DNAME_MAX) {
+		snprintf(err, errlen, "bad zone name '%s'", name);
+		if (origin)
+			ldns_rdf_deep_free(origin);
+		return -1;
+	}
+	R->apex_len = ldns_rdf_size(origin);
+	memcpy(R->apex, ldns_rdf_data(origin), R->apex_len);
+	R->apex_keylen = dname_key(R->apex, R->apex_key);
+	ldns_rdf_deep_free(origin);
+	return 0;
+}
+
+int zread_file(struct zread *R, const char *path)
+{
+	ldns_rdf *origin = ldns_rdf_new_frm_data(LDNS_RDF_TYPE_DNAME, R->apex_len, R->apex);
+	char *dir = strdup(path);
+	uint32_t ttl = 3600;
+	int ret = -1;
+
+	if (!origin || !dir) {
+		snprintf(R->err, R->errlen, "out of memory");
+		goto out;
+	}
+	char *slash = strrchr(dir, '/');
+	if (slash)
+		*slash = 0;
+	ret = read_file(R, path, origin, &ttl, 0, slash ? dir : NULL);
+	if (ret == 0 && R->dropped > MAX_DROP_WARNINGS)
+		log_warn("zone %s: %zu more records out of the zone or class ignored", R->zname,
+			 R->dropped - MAX_DROP_WARNINGS);
+out:
+	free(dir);
+	if (origin)
+		ldns_rdf_deep_free(origin);
+	return ret;
+}
+
+void zread_free(struct zread *R)
+{
+	zvec_free(&R->names);
+	zvec_free(&R->rdata);
+	zvec_free(&R->rrs);
+	for (unsigned i = 0; i < R->nfiles; i++) {
+		free(R->owned_files[i]);
+		R->owned_files[i] = NULL;
+	}
+	R->nfiles = 0;
+}
