@@ -31,6 +31,13 @@ json_object *ctlclient_json_ms(uint64_t us)
 json_object *ctlclient_call(const char *path, json_object *req, int timeout_ms,
 			    bool *unreachable, char *err, size_t errlen)
 {
+	return ctlclient_call_to("raiz-controller", path, req, timeout_ms, unreachable, err,
+				 errlen);
+}
+
+json_object *ctlclient_call_to(const char *who, const char *path, json_object *req,
+			       int timeout_ms, bool *unreachable, char *err, size_t errlen)
+{
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	char *buf = NULL;
 	size_t len = 0, cap = 0;
@@ -46,7 +53,7 @@ json_object *ctlclient_call(const char *path, json_object *req, int timeout_ms,
 	memcpy(sun.sun_path, path, strlen(path));
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sun, sizeof sun) < 0) {
-		snprintf(err, errlen, "cannot reach raiz-controller at %s: %s", path,
+		snprintf(err, errlen, "cannot reach %s at %s: %s", who, path,
 			 strerror(errno));
 		*unreachable = true;
 		if (fd >= 0)

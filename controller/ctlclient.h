@@ -1,6 +1,7 @@
 /*
- * ctlclient — the client side of raiz-controller's control socket (see
- * ctlsock.h): send one JSON request line, read one JSON reply line.
+ * ctlclient — the client side of the raiz control sockets (raiz-controller's,
+ * see ctlsock.h, and raiz-dnsd's, see dnsd/control.h): send one JSON request
+ * line, read one JSON reply line.
  *
  * Contract: ctlclient_call() connects, sends, waits at most timeout_ms for
  * the whole reply and returns it (caller frees with json_object_put()), or
@@ -23,5 +24,8 @@ json_object *ctlclient_json_ms(uint64_t us);
 
 json_object *ctlclient_call(const char *path, json_object *req, int timeout_ms,
 			    bool *unreachable, char *err, size_t errlen);
+/* the same for any raiz control socket; who names the daemon in errors */
+json_object *ctlclient_call_to(const char *who, const char *path, json_object *req,
+			       int timeout_ms, bool *unreachable, char *err, size_t errlen);
 
 #endif
