@@ -25,7 +25,7 @@ struct cfg_addr;
 enum cfg_probe_transport { PROBE_UDP = 0, PROBE_TCP = 1 };
 
 /* defaults */
-#define PROBE_DEFAULT_TIMEOUT_MS       500
+#define PROBE_DEFAULT_TIMEOUT_MS       400
 #define PROBE_DEFAULT_EDNS_SIZE        1232
 #define PROBE_DEFAULT_RRSIG_MARGIN_S   86400u
 

@@ -59,7 +59,7 @@ static void test_defaults(void **st)
 	assert_int_equal(p->qclass, LDNS_RR_CLASS_IN);
 	assert_false(p->dnssec_ok);
 	assert_int_equal(p->edns_size, 1232);
-	assert_int_equal(p->timeout_ms, 500);
+	assert_int_equal(p->timeout_ms, 400);
 	assert_int_equal(p->expect_rcode, 0);
 	assert_true(p->expect_aa);
 	assert_false(p->expect_answer);
@@ -151,7 +151,7 @@ static void test_bad(void **st)
 	BAD("\"soa-max-age\": \"1ms\"", "\"soa-max-age\" must be between");
 	BAD("\"max-serial-lag\": 3", "\"max-serial-lag\" needs \"primary\"");
 	BAD("\"primary\": \"nowhere\"", "not an IPv4 or IPv6 address");
-	BAD("\"max-latency\": \"1s\"", "\"max-latency\" (1000 ms) must be below \"timeout\" (500 ms)");
+	BAD("\"max-latency\": \"1s\"", "\"max-latency\" (1000 ms) must be below \"timeout\" (400 ms)");
 	BAD("\"source\": \"::1\"", "must both be IPv4 or both IPv6");
 	BAD("\"source\": \"127.0.0.2@53\"", "\"source\" is an address without @port");
 	BAD("\"dnssec-ok\": \"yes\"", "\"dnssec-ok\" must be true or false");
