@@ -51,6 +51,12 @@ static void health_why(struct health *h, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* "s" unless n is 1: "1 good round", "2 good rounds" */
+static const char *health_s(unsigned n)
+{
+	return n == 1 ? "" : "s";
+}
+
 void health_init(struct health *h, const struct cfg_service *cfg, uint64_t now_ms)
 {
 	memset(h, 0, sizeof *h);
@@ -59,7 +65,8 @@ void health_init(struct health *h, const struct cfg_service *cfg, uint64_t now_m
 	h->since_ms = now_ms;
 	h->penalty_at = now_ms;
 	h->last = HEALTH_GOOD;
-	health_why(h, "starting: waiting for %u good rounds", cfg->rise);
+	health_why(h, "starting: waiting for %u good round%s in a row", cfg->rise,
+		   health_s(cfg->rise));
 }
 
 void health_adopt(struct health *h, const struct health *old)
@@ -177,10 +184,11 @@ static bool health_try_leave_down(struct health *h, uint64_t now_ms)
 	}
 	if (h->good >= rise) {
 		health_set(h, now_ms, HEALTH_UP);
-		health_why(h, "%u good rounds in a row", h->good);
+		health_why(h, "%u good round%s in a row", h->good, health_s(h->good));
 	} else {
 		health_set(h, now_ms, HEALTH_DEGRADED);
-		health_why(h, "%u rounds answering, but not every probe", h->answering);
+		health_why(h, "%u round%s answering, but not every probe", h->answering,
+			   health_s(h->answering));
 	}
 	return true;
 }
@@ -275,49 +283,54 @@ bool health_round(struct health *h, uint64_t now_ms, const enum probe_verdict *v
 			health_why(h, "hard failure, confirming: %s", d);
 		} else if (h->bad >= c->fall) {
 			health_set(h, now_ms, HEALTH_DOWN);
-			health_why(h, "%u bad rounds in a row: %s", h->bad, d);
+			health_why(h, "%u bad round%s in a row: %s", h->bad, health_s(h->bad), d);
 		} else if (h->state == HEALTH_UNKNOWN) {
 			if (h->good >= c->rise) {
 				health_set(h, now_ms, HEALTH_UP);
-				health_why(h, "%u good rounds in a row", h->good);
+				health_why(h, "%u good round%s in a row", h->good,
+					   health_s(h->good));
 			} else if (h->answering >= c->rise && cl == HEALTH_PARTIAL) {
 				health_set(h, now_ms, HEALTH_DEGRADED);
-				health_why(h, "%u rounds answering, but not every probe: %s",
-					   h->answering, d);
+				health_why(h, "%u round%s answering, but not every probe: %s",
+					   h->answering, health_s(h->answering), d);
 			} else if (h->rounds >= c->rise + c->fall + 2) {
 				health_set(h, now_ms, HEALTH_DOWN);
-				health_why(h, "no stable verdict after %u rounds: %s",
-					   h->rounds, d);
+				health_why(h, "no stable verdict after %u round%s: %s",
+					   h->rounds, health_s(h->rounds), d);
 			} else if (cl != HEALTH_GOOD) {
 				health_why(h, "starting, last round %s: %s",
 					   health_class_name(cl), d);
+			} else {
+				health_why(h, "starting: good round %u of %u", h->good, c->rise);
 			}
 		} else if (h->state == HEALTH_UP && h->notgood >= c->fall) {
 			health_set(h, now_ms, HEALTH_DEGRADED);
-			health_why(h, "%u rounds with failing probes: %s", h->notgood, d);
+			health_why(h, "%u round%s in a row with failing probes: %s", h->notgood,
+				   health_s(h->notgood), d);
 		} else if (h->state == HEALTH_DEGRADED && h->good >= c->rise) {
 			health_set(h, now_ms, HEALTH_UP);
-			health_why(h, "%u good rounds in a row", h->good);
+			health_why(h, "%u good round%s in a row", h->good, health_s(h->good));
 		} else if (h->state == HEALTH_UP && cl != HEALTH_GOOD) {
-			health_why(h, "up, %u of %u failed rounds: %s", h->notgood, c->fall, d);
+			health_why(h, "failing round %u of %u before degraded: %s", h->notgood,
+				   c->fall, d);
 		} else if (h->state == HEALTH_DEGRADED && cl != HEALTH_GOOD) {
-			health_why(h, "degraded: %s", d);
+			health_why(h, "probes failing: %s", d);
 		} else if (h->state == HEALTH_UP && h->rounds == 1) {
 			/* keep the why of the transition */
 		} else if (cl == HEALTH_GOOD && h->state == HEALTH_UP) {
 			health_why(h, "every probe answers correctly");
 		} else if (cl == HEALTH_GOOD) {
-			health_why(h, "degraded, %u of %u good rounds to come up", h->good, c->rise);
+			health_why(h, "good round %u of %u to come up", h->good, c->rise);
 		}
 		break;
 	case HEALTH_DOWN:
 		if (!health_try_leave_down(h, now_ms)) {
 			if (cl == HEALTH_BAD)
-				health_why(h, "down: %s", d);
+				health_why(h, "still failing: %s", d);
 			else if (cl == HEALTH_GOOD)
-				health_why(h, "down, %u of %u good rounds to come up", h->good, c->rise);
+				health_why(h, "good round %u of %u to come up", h->good, c->rise);
 			else
-				health_why(h, "down, %u of %u rounds answering: %s",
+				health_why(h, "answering round %u of %u, but not every probe: %s",
 					   h->answering, c->rise, d);
 		}
 		break;

@@ -71,7 +71,8 @@ void health_adopt(struct health *h, const struct health *old);
 /* classify verdicts of one round; *hard set when the round is BAD with a
  * hard failure */
 enum health_round_class health_classify(const enum probe_verdict *v, size_t n, bool *hard);
-/* one finished round; detail = the first failing probe's reason (or NULL) */
+/* one finished round; detail = the round in one line, every probe with its
+ * verdict and failing ones with their reason (or NULL) */
 bool health_round(struct health *h, uint64_t now_ms, const enum probe_verdict *v, size_t n,
 		  const char *detail);
 /* an external hard failure (process gone): confirm with a round at once */

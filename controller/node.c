@@ -17,6 +17,7 @@
 #include "controller/policy.h"
 #include "controller/reconcile.h"
 #include "controller/watch.h"
+#include "probes/judge.h"
 #include "probes/probe.h"
 
 struct node_svc;
@@ -65,6 +66,12 @@ struct node {
 	ev_timer maint_timer;
 	struct history *hist;
 	struct watch *watch;
+	/* our view of BIRD (see node_bird_state()) */
+	bool bird_up;                /* control socket connected */
+	bool bird_stale;             /* reconnected, the reconciler has not re-checked */
+	uint64_t bird_since;         /* wall ms of the last change of bird_up */
+	double bird_back_at;         /* ev_now() of the reconnect */
+	ev_timer bird_poll;          /* while bird_stale: until the re-check is done */
 	uint64_t started;            /* wall ms */
 	bool stopping;
 	void (*stop_done)(void *arg);
@@ -183,11 +190,39 @@ static void node_svc_changed(struct node_svc *s, enum health_state before, bool 
 	node_svc_wake_arm(s);
 }
 
+/*
+ * one line for the round: every probe, failing ones first with their reason
+ * (without the question, which the probe's name stands for):
+ * "udp4: timeout after 500 ms; tcp4 ok"
+ */
+static void node_round_detail(const struct node_svc *s, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (int ok = 0; ok <= 1; ok++)
+		for (size_t i = 0; i < s->npr && n < len; i++) {
+			const struct node_probe *p = &s->pr[i];
+			const char *r = p->last.reason;
+			char q[160];
+
+			if ((p->last.verdict == PROBE_OK) != ok)
+				continue;
+			judge_describe(p->spec, q, sizeof q);
+			if (strncmp(r, q, strlen(q)) == 0 && strncmp(r + strlen(q), ": ", 2) == 0)
+				r += strlen(q) + 2;
+			if (ok || !r[0])
+				r = probe_verdict_name(p->last.verdict);
+			n += (size_t)snprintf(buf + n, len - n, "%s%s%s%s", n ? "; " : "",
+					      p->spec->name, ok ? " " : ": ", r);
+		}
+}
+
 static void node_round_done(struct node_svc *s)
 {
 	struct health *h = s->h;
 	enum probe_verdict v[s->npr ? s->npr : 1];
-	char detail[HEALTH_WHY_MAX] = "";
+	char detail[HEALTH_WHY_MAX];
 	size_t nok = 0;
 	enum health_state before = h->state;
 	bool supp = h->suppressed;
@@ -196,13 +231,9 @@ static void node_round_done(struct node_svc *s)
 	s->rounds++;
 	for (size_t i = 0; i < s->npr; i++) {
 		v[i] = s->pr[i].last.verdict;
-		if (v[i] == PROBE_OK)
-			nok++;
-		else if (!detail[0])
-			snprintf(detail, sizeof detail, "%s: %s", s->pr[i].spec->name,
-				 s->pr[i].last.reason[0] ? s->pr[i].last.reason :
-				 probe_verdict_name(v[i]));
+		nok += v[i] == PROBE_OK;
 	}
+	node_round_detail(s, detail, sizeof detail);
 	if (nok < s->npr)
 		log_debug("service %s: round %llu: %zu/%zu ok: %s", h->cfg->name,
 			  (unsigned long long)s->rounds, nok, s->npr, detail);
@@ -240,10 +271,10 @@ static void node_round_start(struct node_svc *s)
 		struct node_probe *p = &s->pr[i];
 		if (probe_start(p->p, node_probe_done, p) < 0) {
 			struct probe_result r = { .verdict = PROBE_TIMEOUT, .rcode = -1 };
-			snprintf(r.reason, sizeof r.reason, "%s: cannot start: %s", p->spec->name,
-				 strerror(errno));
+			snprintf(r.reason, sizeof r.reason, "cannot start: %s", strerror(errno));
 			p->last = r;
 			p->last_at = node_wall();
+			p->have = true;
 			p->in_round = false;
 			if (--s->pending == 0) {
 				node_round_done(s);
@@ -330,6 +361,55 @@ oom:
 	return -1;
 }
 
+/* ---- carrying probe results over a reload ---- */
+
+static bool node_str_same(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+static bool node_addr_same(const struct cfg_addr *a, const struct cfg_addr *b)
+{
+	return a == b || (a && b && a->port == b->port && strcmp(a->text, b->text) == 0);
+}
+
+/* would the two specs ask the same question and judge the answer alike? */
+static bool node_probe_same(const struct cfg_probe *a, const struct cfg_probe *b)
+{
+	if (!node_str_same(a->name, b->name) || a->transport != b->transport ||
+	    !node_addr_same(a->target, b->target) || !node_addr_same(a->source, b->source) ||
+	    a->target_local != b->target_local || !node_str_same(a->qname, b->qname) ||
+	    a->qtype != b->qtype || a->qclass != b->qclass || a->dnssec_ok != b->dnssec_ok ||
+	    a->edns_size != b->edns_size || a->timeout_ms != b->timeout_ms ||
+	    a->expect_rcode != b->expect_rcode || a->expect_aa != b->expect_aa ||
+	    a->expect_answer != b->expect_answer || a->expect_rrsig != b->expect_rrsig ||
+	    !node_str_same(a->expect_nsid, b->expect_nsid) ||
+	    a->soa_max_age_s != b->soa_max_age_s || !node_addr_same(a->primary, b->primary) ||
+	    a->max_serial_lag != b->max_serial_lag || a->rrsig_margin_s != b->rrsig_margin_s ||
+	    a->max_latency_ms != b->max_latency_ms || a->nexpect_rdata != b->nexpect_rdata)
+		return false;
+	for (size_t i = 0; i < a->nexpect_rdata; i++)
+		if (!node_str_same(a->expect_rdata[i], b->expect_rdata[i]))
+			return false;
+	return true;
+}
+
+/* the same service after a reload: keep its round count and the last
+ * result of every probe that is still there, unchanged */
+static void node_svc_adopt(struct node_svc *s, const struct node_svc *old)
+{
+	s->rounds = old->rounds;
+	for (size_t i = 0; i < s->npr; i++)
+		for (size_t j = 0; j < old->npr; j++) {
+			const struct node_probe *o = &old->pr[j];
+			if (!o->have || !node_probe_same(s->pr[i].spec, o->spec))
+				continue;
+			s->pr[i].have = true;
+			s->pr[i].last = o->last;
+			s->pr[i].last_at = o->last_at;
+		}
+}
+
 /* ---- the dnsd watch ---- */
 
 static void node_dnsd_exit(void *arg, pid_t pid)
@@ -354,12 +434,101 @@ static void node_verified(void *arg, size_t i, enum announce_state st, double wh
 			 reconcile_state_name(st));
 }
 
+/*
+ * Our view of BIRD.  While the control socket is down, what the reconciler
+ * last saw (static protocol up, sessions Established, verified) may no
+ * longer be true: BIRD may be gone, and its routes with it.  So the view
+ * is masked (node_rec_get()) from the disconnect until the reconciler has
+ * re-applied and re-checked every prefix after the reconnect.
+ *
+ * The reconciler has no "pass done" callback; its per-prefix error tells
+ * instead.  At the disconnect we kick a pass, which records "BIRD: not
+ * connected" for every prefix; the first pass after the reconnect that gets
+ * through to its evaluation replaces that (with "" or a real problem) and
+ * stamps error_at.  A view is fresh again when error_at is not older than
+ * the reconnect and the error is not a BIRD transport error ("BIRD: ...").
+ */
+static bool node_rec_fresh(const struct node *n, const struct reconcile_status *st)
+{
+	if (!st->bird_connected)
+		return false;
+	if (!n->bird_stale)
+		return true;
+	return st->error_at >= n->bird_back_at && strncmp(st->last_error, "BIRD: ", 6) != 0;
+}
+
+/* reconcile_get(), with what cannot be known while BIRD is away masked;
+ * true when masked */
+static bool node_rec_get(const struct node *n, size_t i, struct reconcile_status *st)
+{
+	reconcile_get(n->rec, i, st);
+	if (node_rec_fresh(n, st))
+		return false;
+	st->verified = false;
+	snprintf(st->static_state, sizeof st->static_state, "unknown");
+	return true;
+}
+
+static const char *node_bird_word(const struct node *n)
+{
+	return !n->bird_up ? "disconnected" : n->bird_stale ? "re-checking" : "connected";
+}
+
+static void node_bird_poll_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	struct node *n = t->data;
+	const char *bad = NULL;
+	char why[HISTORY_REASON_MAX];
+	struct reconcile_status st;
+
+	for (size_t i = 0; i < n->cfg->ctl.nprefixes; i++) {
+		reconcile_get(n->rec, i, &st);
+		if (!node_rec_fresh(n, &st))
+			return;
+		if (!bad && !st.verified)
+			bad = st.prefix;
+	}
+	ev_timer_stop(loop, t);
+	n->bird_stale = false;
+	if (bad)
+		snprintf(why, sizeof why, "re-checked after reconnecting: BIRD does not show %s as "
+			 "desired yet", bad);
+	else
+		snprintf(why, sizeof why, "re-checked after reconnecting: BIRD shows every prefix "
+			 "as desired");
+	log_notice("bird: %s", why);
+	history_add(n->hist, node_wall(), "bird", "re-checking", "connected", why);
+}
+
 static void node_bird_state(void *arg, bool connected)
 {
 	struct node *n = arg;
-	history_add(n->hist, node_wall(), "bird", connected ? "disconnected" : "connected",
-		    connected ? "connected" : "disconnected",
-		    connected ? "control socket connected" : "control socket lost");
+	const char *sock = n->cfg->ctl.bird.socket, *was = node_bird_word(n);
+	char why[HISTORY_REASON_MAX];
+
+	n->bird_up = connected;
+	n->bird_since = node_wall();
+	if (!connected) {
+		n->bird_stale = true;
+		ev_timer_stop(n->loop, &n->bird_poll);
+		snprintf(why, sizeof why, "lost the control socket %s (BIRD stopped or restarted?); "
+			 "what BIRD announces is unknown", sock);
+		log_warn("bird: %s", why);
+		history_add(n->hist, n->bird_since, "bird", was, "disconnected", why);
+		/* records "BIRD: not connected" for every prefix, see above */
+		reconcile_kick(n->rec);
+		return;
+	}
+	if (n->bird_stale) {
+		n->bird_back_at = ev_now(n->loop);
+		snprintf(why, sizeof why, "control socket %s answers again; re-applying and "
+			 "re-checking every prefix", sock);
+		history_add(n->hist, n->bird_since, "bird", "disconnected", "re-checking", why);
+		ev_timer_start(n->loop, &n->bird_poll);
+	} else {
+		snprintf(why, sizeof why, "control socket %s connected", sock);
+		history_add(n->hist, n->bird_since, "bird", "disconnected", "connected", why);
+	}
 }
 
 static struct reconcile *node_rec_new(struct node *n, const struct raiz_config *cfg,
@@ -562,6 +731,9 @@ struct node *node_new(struct ev_loop *loop, struct raiz_config *cfg, char *err, 
 	n->started = node_wall();
 	ev_timer_init(&n->maint_timer, node_maint_cb, 0., 0.);
 	n->maint_timer.data = n;
+	ev_timer_init(&n->bird_poll, node_bird_poll_cb, 0.05, 0.05);
+	n->bird_poll.data = n;
+	n->bird_since = n->started;
 	n->hist = history_new(cfg->ctl.controller.history);
 	n->maint_path = node_maint_path(cfg);
 	if (!n->hist || !n->maint_path) {
@@ -590,6 +762,7 @@ void node_free(struct node *n)
 	if (!n)
 		return;
 	ev_timer_stop(n->loop, &n->maint_timer);
+	ev_timer_stop(n->loop, &n->bird_poll);
 	ev_timer_stop(n->loop, &n->stop_timer);
 	ev_timer_stop(n->loop, &n->stop_poll);
 	node_teardown(n);
@@ -637,11 +810,14 @@ int node_reload(struct node *n, struct raiz_config *cfg, char *err, size_t errle
 		config_free(cfg);
 		return -1;
 	}
-	/* carry health over by service name, prefixes' wants by prefix */
+	/* carry health and probe results over by service name, prefixes'
+	 * wants by prefix */
 	for (size_t i = 0; i < nk->nservices; i++)
 		for (size_t j = 0; j < ok->nservices; j++)
-			if (strcmp(nk->services[i].name, ok->services[j].name) == 0)
+			if (strcmp(nk->services[i].name, ok->services[j].name) == 0) {
 				health_adopt(&n->health[i], &old.health[j]);
+				node_svc_adopt(&n->svc[i], &old.svc[j]);
+			}
 	for (size_t i = 0; i < nk->nprefixes; i++)
 		for (size_t j = 0; j < ok->nprefixes; j++)
 			if (strcmp(nk->prefixes[i].prefix, ok->prefixes[j].prefix) == 0) {
@@ -665,6 +841,12 @@ int node_reload(struct node *n, struct raiz_config *cfg, char *err, size_t errle
 	n->health = nhealth;
 	n->pfx = npfx;
 	n->rec = rec;
+	if (rec != old.rec) {
+		/* a new connection: nothing seen yet, nothing stale */
+		ev_timer_stop(n->loop, &n->bird_poll);
+		n->bird_up = n->bird_stale = false;
+		n->bird_since = node_wall();
+	}
 	/* a changed "history" size takes effect at the next start */
 	n->maint.drain_time_ms = cfg->ctl.controller.drain_time_ms;
 	char *mp = node_maint_path(cfg);
@@ -701,7 +883,7 @@ static void node_stop_poll_cb(struct ev_loop *loop, ev_timer *t, int revents)
 	struct node *n = t->data;
 	for (size_t i = 0; i < n->cfg->ctl.nprefixes; i++) {
 		struct reconcile_status st;
-		reconcile_get(n->rec, i, &st);
+		node_rec_get(n, i, &st);
 		if (!st.verified)
 			return;
 	}
@@ -734,6 +916,7 @@ void node_stop(struct node *n, void (*done)(void *arg), void *arg)
 		s->running = false;
 	}
 	ev_timer_stop(n->loop, &n->maint_timer);
+	ev_timer_stop(n->loop, &n->bird_poll);
 	watch_free(n->watch);
 	n->watch = NULL;
 	if (c->on_stop == CFG_ON_STOP_KEEP || n->cfg->ctl.nprefixes == 0) {
@@ -766,17 +949,70 @@ void node_probe_now(struct node *n)
 
 /* ---- status ---- */
 
+/* a prefix's BGP sessions: none configured, or at least one up */
+static bool node_bgp_heard(const struct reconcile_status *st)
+{
+	for (size_t j = 0; j < st->nbgp && st->bgp; j++)
+		if (strcmp(st->bgp[j].state, "up") == 0)
+			return true;
+	return st->nbgp == 0;
+}
+
+/*
+ * The one place that decides whether the node is healthy (raizctl, the
+ * metrics and sd_notify take it from here): every prefix desired announced
+ * and shown so by BIRD (checked since the last reconnect), and heard by the
+ * ISP over at least one Established BGP session when it has sessions.
+ * Otherwise why says what is wrong first.
+ */
+static bool node_health(const struct node *n, char *why, size_t len)
+{
+	char t[40];
+	size_t np = n->cfg->ctl.nprefixes, nbgp = 0;
+
+	if (np == 0) {
+		snprintf(why, len, "no prefixes configured");
+		return false;
+	}
+	if (!n->bird_up) {
+		history_time(n->bird_since, t, sizeof t);
+		snprintf(why, len, "not connected to BIRD since %.19sZ (is BIRD running?); what "
+			 "BIRD announces is unknown", t);
+		return false;
+	}
+	if (n->bird_stale) {
+		snprintf(why, len, "BIRD is back; re-checking what it announces");
+		return false;
+	}
+	for (size_t i = 0; i < np; i++) {
+		struct reconcile_status st;
+		node_rec_get(n, i, &st);
+		if (st.desired != RECONCILE_ANNOUNCE) {
+			snprintf(why, len, "%s %s: %s", st.prefix, st.desired == RECONCILE_DRAIN ?
+				 "drained" : "withdrawn", n->pfx[i].why);
+			return false;
+		}
+		if (!st.verified) {
+			snprintf(why, len, "%s: BIRD does not show it announced yet%s%s", st.prefix,
+				 st.last_error[0] ? ": " : "", st.last_error);
+			return false;
+		}
+		nbgp += st.nbgp;
+		if (!node_bgp_heard(&st)) {
+			snprintf(why, len, "no BGP session of %s is up: the ISP does not hear it",
+				 st.prefix);
+			return false;
+		}
+	}
+	snprintf(why, len, "every prefix announced and shown so by BIRD%s",
+		 nbgp ? ", a BGP session up for each" : "");
+	return true;
+}
+
 bool node_healthy(const struct node *n)
 {
-	if (n->cfg->ctl.nprefixes == 0)
-		return false;
-	for (size_t i = 0; i < n->cfg->ctl.nprefixes; i++) {
-		struct reconcile_status st;
-		reconcile_get(n->rec, i, &st);
-		if (st.desired != RECONCILE_ANNOUNCE || !st.verified)
-			return false;
-	}
-	return true;
+	char why[POLICY_REASON_MAX + 64];
+	return node_health(n, why, sizeof why);
 }
 
 void node_summary(const struct node *n, char *buf, size_t len)
@@ -784,7 +1020,7 @@ void node_summary(const struct node *n, char *buf, size_t len)
 	size_t ann = 0, np = n->cfg->ctl.nprefixes, up = 0, ns = n->cfg->ctl.nservices;
 	for (size_t i = 0; i < np; i++) {
 		struct reconcile_status st;
-		reconcile_get(n->rec, i, &st);
+		node_rec_get(n, i, &st);
 		ann += st.desired != RECONCILE_WITHDRAW && st.verified;
 	}
 	for (size_t i = 0; i < ns; i++)
@@ -869,7 +1105,7 @@ static json_object *node_pfx_json(const struct node *n, size_t i)
 	json_object *o = json_object_new_object(), *b = json_object_new_object();
 	json_object *bgp = json_object_new_array(), *svcs = json_object_new_array();
 
-	reconcile_get(n->rec, i, &st);
+	bool masked = node_rec_get(n, i, &st);
 	for (size_t j = 0; j < cp->nservices; j++)
 		json_object_array_add(svcs, json_object_new_string(cp->services[j]));
 	node_add(o, "prefix", json_object_new_string(cp->prefix));
@@ -891,11 +1127,11 @@ static json_object *node_pfx_json(const struct node *n, size_t i)
 	for (size_t j = 0; j < st.nbgp && st.bgp; j++) {
 		json_object *e = json_object_new_object();
 		node_add(e, "name", json_object_new_string(st.bgp[j].proto));
-		node_add(e, "state", json_object_new_string(st.bgp[j].state));
-		node_add(e, "info", json_object_new_string(st.bgp[j].info));
-		if (st.bgp[j].exported >= 0)
+		node_add(e, "state", json_object_new_string(masked ? "unknown" : st.bgp[j].state));
+		node_add(e, "info", json_object_new_string(masked ? "" : st.bgp[j].info));
+		if (!masked && st.bgp[j].exported >= 0)
 			node_add(e, "exported", json_object_new_boolean(st.bgp[j].exported));
-		if (st.bgp[j].drained >= 0)
+		if (!masked && st.bgp[j].drained >= 0)
 			node_add(e, "drained", json_object_new_boolean(st.bgp[j].drained));
 		json_object_array_add(bgp, e);
 	}
@@ -916,7 +1152,11 @@ json_object *node_status(const struct node *n)
 
 	node_add(o, "ok", json_object_new_boolean(1));
 	node_add(o, "node", cfg->node.identity ? json_object_new_string(cfg->node.identity) : NULL);
-	node_add(o, "healthy", json_object_new_boolean(node_healthy(n)));
+	char why[POLICY_REASON_MAX + 64];
+	node_add(o, "healthy", json_object_new_boolean(node_health(n, why, sizeof why)));
+	node_add(o, "healthy-why", json_object_new_string(why));
+	node_add(o, "bird", json_object_new_string(node_bird_word(n)));
+	node_add(o, "bird-since", node_time(n->bird_since));
 	node_add(o, "started", node_time(n->started));
 	node_add(o, "now", node_time(node_wall()));
 	node_add(o, "config", json_object_new_string(cfg->path ? cfg->path : ""));

@@ -10,8 +10,12 @@
  * left as the reconciler adopted it from the state file (a controller
  * restart on a healthy node withdraws nothing).  node_reload() swaps in a
  * new configuration (ownership passes), carrying each service's health
- * over by name and keeping the reconciler when the BIRD side is
- * unchanged.  node_stop() stops probing and, with on-stop "withdraw",
+ * over by name, and the last result of each of its probes whose name and
+ * spec are unchanged, and keeping the reconciler when the BIRD side is
+ * unchanged.  When the BIRD control socket drops, what BIRD showed is
+ * forgotten (not verified, sessions "unknown", "bird": "disconnected")
+ * until the reconciler has re-applied and re-checked after the reconnect;
+ * each step goes to the history.  node_stop() stops probing and, with on-stop "withdraw",
  * withdraws every prefix; done(arg) is called once BIRD shows it or
  * controller.stop-timeout has passed (at once with "keep").
  * node_status()/node_history() build the JSON the control socket sends.
@@ -41,7 +45,9 @@ int node_undrain(struct node *n, char *err, size_t errlen);
 /* start a probe round of every service now */
 void node_probe_now(struct node *n);
 
-/* true when every prefix is announced (not drained) and BIRD shows it */
+/* true when every prefix is announced (not drained), BIRD shows it (checked
+ * since the last reconnect) and, where it has BGP sessions, one is up; the
+ * status JSON carries the reason as "healthy-why" */
 bool node_healthy(const struct node *n);
 /* one line for sd_notify STATUS= */
 void node_summary(const struct node *n, char *buf, size_t len);

@@ -18,6 +18,8 @@
 #include "common/log.h"
 #include "controller/birdconf.h"
 #include "controller/ctlclient.h"
+#include "controller/ctljson.h"
+#include "controller/ctlprint.h"
 #include "controller/metrics.h"
 #include "probes/probe.h"
 
@@ -58,33 +60,6 @@ static const char *ctl_socket(struct raizctl *r)
 	if (ctl_load_config(r) == 0)
 		return r->cfg->ctl.controller.control_socket;
 	return NULL;
-}
-
-static const char *js(json_object *o, const char *key)
-{
-	json_object *v;
-	if (!json_object_object_get_ex(o, key, &v) || !v)
-		return "";
-	return json_object_get_string(v);
-}
-
-static bool jb(json_object *o, const char *key)
-{
-	json_object *v;
-	return json_object_object_get_ex(o, key, &v) && json_object_get_boolean(v);
-}
-
-static json_object *ja(json_object *o, const char *key)
-{
-	json_object *v;
-	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_array))
-		return NULL;
-	return v;
-}
-
-static size_t jlen(json_object *a)
-{
-	return a ? json_object_array_length(a) : 0;
 }
 
 /*
@@ -145,11 +120,11 @@ static json_object *ctl_call(struct raizctl *r, const char *cmd, json_object *ex
 		*rc = unreachable ? EXIT_UNREACHABLE : EXIT_BAD;
 		return NULL;
 	}
-	if (!jb(rep, "ok")) {
+	if (!ctljson_bool(rep, "ok")) {
 		if (r->json)
 			printf("%s\n", json_object_to_json_string_ext(rep, JSON_C_TO_STRING_PRETTY));
 		else
-			fprintf(stderr, "raizctl: %s: %s\n", cmd, js(rep, "error"));
+			fprintf(stderr, "raizctl: %s: %s\n", cmd, ctljson_str(rep, "error"));
 		json_object_put(rep);
 		*rc = EXIT_BAD;
 		return NULL;
@@ -190,228 +165,6 @@ static json_object *dnsd_call(struct raizctl *r, const char *cmd, int timeout_ms
 	return rep;
 }
 
-static void ctl_print_json(json_object *o)
-{
-	printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
-							  JSON_C_TO_STRING_NOSLASHESCAPE));
-}
-
-/* "2026-11-21T08:00:00.123Z" -> "2026-11-21T08:00:00Z" */
-static const char *ctl_time(const char *t, char *buf, size_t len)
-{
-	if (!t[0])
-		return "-";
-	snprintf(buf, len, "%.19sZ", t);
-	return buf;
-}
-
-static json_object *ctl_find(json_object *arr, const char *key, const char *val)
-{
-	for (size_t i = 0; i < jlen(arr); i++) {
-		json_object *e = json_object_array_get_idx(arr, i);
-		if (strcmp(js(e, key), val) == 0)
-			return e;
-	}
-	return NULL;
-}
-
-static const char *ctl_prefix_word(json_object *p)
-{
-	const char *d = js(p, "desired");
-	bool v = jb(p, "verified");
-	if (strcmp(d, "announce") == 0)
-		return v ? "ANNOUNCED" : "ANNOUNCING";
-	if (strcmp(d, "drain") == 0)
-		return v ? "DRAINED" : "DRAINING";
-	return v ? "WITHDRAWN" : "WITHDRAWING";
-}
-
-static void ctl_upper(const char *s, char *out, size_t len)
-{
-	size_t i;
-	for (i = 0; s[i] && i + 1 < len; i++)
-		out[i] = (char)(s[i] >= 'a' && s[i] <= 'z' ? s[i] - 32 : s[i]);
-	out[i] = '\0';
-}
-
-/*
- * What the controller's "healthy" does not cover but the ISP sees: BIRD
- * not reachable (its last view may be stale) or a prefix none of whose BGP
- * sessions is Established.  A reason in buf, or NULL when there is none.
- */
-static const char *ctl_doubt(json_object *st, char *buf, size_t len)
-{
-	json_object *pfx = ja(st, "prefixes"), *b;
-	for (size_t i = 0; i < jlen(pfx); i++) {
-		json_object *p = json_object_array_get_idx(pfx, i), *bgp;
-		if (!json_object_object_get_ex(p, "bird", &b) || !b)
-			continue;
-		if (!jb(b, "connected")) {
-			snprintf(buf, len, "raiz-controller is NOT CONNECTED to BIRD (is BIRD "
-				 "running?); what BIRD announces is unknown");
-			return buf;
-		}
-		bool up = false;
-		bgp = ja(b, "bgp");
-		for (size_t j = 0; j < jlen(bgp); j++)
-			up |= strcmp(js(json_object_array_get_idx(bgp, j), "state"), "up") == 0;
-		if (jlen(bgp) && !up) {
-			snprintf(buf, len, "no BGP session of %s is up: the ISP does not hear it",
-				 js(p, "prefix"));
-			return buf;
-		}
-	}
-	return NULL;
-}
-
-static void ctl_print_status(json_object *st)
-{
-	json_object *pfx = ja(st, "prefixes"), *svc = ja(st, "services");
-	json_object *m = NULL;
-	char t[40], up[32];
-
-	char doubt[160];
-	if (jb(st, "healthy") && ctl_doubt(st, doubt, sizeof doubt))
-		printf("node %s: announced in BIRD, BUT %s\n", js(st, "node")[0] ? js(st, "node") : "?",
-		       doubt);
-	else
-		printf("node %s: %s\n", js(st, "node")[0] ? js(st, "node") : "?",
-		       jb(st, "healthy") ? "healthy, every prefix announced" : "NOT fully announcing");
-	for (size_t i = 0; i < jlen(pfx); i++) {
-		json_object *p = json_object_array_get_idx(pfx, i), *ps = ja(p, "services");
-		char svcs[512] = "";
-		size_t n = 0;
-		for (size_t j = 0; j < jlen(ps) && n < sizeof svcs; j++) {
-			const char *name = json_object_get_string(json_object_array_get_idx(ps, j));
-			json_object *s = ctl_find(svc, "name", name);
-			n += (size_t)snprintf(svcs + n, sizeof svcs - n, "%s%s %s: %s/%s probes ok",
-					      j ? ", " : "", name, s ? js(s, "state") : "?",
-					      s ? js(s, "probes-ok") : "?",
-					      s ? js(s, "probes-total") : "?");
-		}
-		printf("%-18s %-11s since %s  (%s)\n", js(p, "prefix"), ctl_prefix_word(p),
-		       ctl_time(js(p, "since"), t, sizeof t), svcs);
-		printf("    why: %s\n", js(p, "why"));
-		json_object *b = NULL, *bgp;
-		if (json_object_object_get_ex(p, "bird", &b)) {
-			printf("    bird: %s, static %s %s", jb(b, "connected") ? "connected" :
-			       "NOT CONNECTED", js(p, "static-protocol"), js(b, "static"));
-			bgp = ja(b, "bgp");
-			for (size_t j = 0; j < jlen(bgp); j++) {
-				json_object *e = json_object_array_get_idx(bgp, j), *x;
-				printf("; %s %s %s", js(e, "name"), js(e, "state"), js(e, "info"));
-				if (json_object_object_get_ex(e, "exported", &x))
-					printf(json_object_get_boolean(x) ? " exported" : " not exported");
-				if (json_object_object_get_ex(e, "drained", &x) &&
-				    json_object_get_boolean(x))
-					printf(" with 65535:0");
-			}
-			printf("\n");
-			if (js(b, "error")[0])
-				printf("    bird error: %s (%s)\n", js(b, "error"),
-				       ctl_time(js(b, "error-at"), t, sizeof t));
-		}
-	}
-	for (size_t i = 0; i < jlen(svc); i++) {
-		json_object *s = json_object_array_get_idx(svc, i), *pr = ja(s, "probes");
-		ctl_upper(js(s, "state"), up, sizeof up);
-		printf("service %-10s %-9s since %s  %s/%s probes ok%s\n", js(s, "name"), up,
-		       ctl_time(js(s, "since"), t, sizeof t), js(s, "probes-ok"),
-		       js(s, "probes-total"), jb(s, "suppressed") ? ", SUPPRESSED by flap damping" : "");
-		printf("    why: %s\n", js(s, "why"));
-		if (jb(s, "suppressed"))
-			printf("    damping: penalty %s, released at %s\n", js(s, "penalty"),
-			       ctl_time(js(s, "reuse-at"), t, sizeof t));
-		else if (strcmp(js(s, "penalty"), "0") != 0)
-			printf("    damping: penalty %s\n", js(s, "penalty"));
-		if (js(s, "hold-until")[0])
-			printf("    held down until %s\n", ctl_time(js(s, "hold-until"), t, sizeof t));
-		for (size_t j = 0; j < jlen(pr); j++) {
-			json_object *p = json_object_array_get_idx(pr, j);
-			json_object *lat = NULL;
-			json_object_object_get_ex(p, "latency-ms", &lat);
-			printf("    %-12s %-10s %7.1f ms  %s\n", js(p, "name"), js(p, "verdict"),
-			       lat ? json_object_get_double(lat) : 0.0, js(p, "reason"));
-		}
-	}
-	if (json_object_object_get_ex(st, "maintenance", &m) && jb(m, "active"))
-		printf("maintenance: DRAIN since %s (%s); withdrawn from %s; end with \"raizctl "
-		       "undrain\"\n", ctl_time(js(m, "since"), t, sizeof t), js(m, "reason"),
-		       ctl_time(js(m, "withdraw-at"), t, sizeof t));
-	if (jb(st, "stopping"))
-		printf("raiz-controller is stopping\n");
-}
-
-/* 93784 -> "1d2h3m" */
-static const char *ctl_duration(long long secs, char *buf, size_t len)
-{
-	size_t n = 0;
-	if (secs < 0)
-		secs = 0;
-	if (secs >= 86400)
-		n += (size_t)snprintf(buf + n, len - n, "%lldd", secs / 86400);
-	if (secs >= 3600 && n < len)
-		n += (size_t)snprintf(buf + n, len - n, "%lldh", secs % 86400 / 3600);
-	if (secs >= 60 && secs < 86400 && n < len)
-		n += (size_t)snprintf(buf + n, len - n, "%lldm", secs % 3600 / 60);
-	if (secs < 3600 && n < len)
-		snprintf(buf + n, len - n, "%llds", secs % 60);
-	return buf;
-}
-
-/* every zone loaded and its last load good; false when dnsd did not answer */
-static bool dnsd_healthy(json_object *d)
-{
-	json_object *zones = ja(d, "zones");
-	if (!d || !jb(d, "reachable"))
-		return false;
-	for (size_t i = 0; i < jlen(zones); i++) {
-		json_object *z = json_object_array_get_idx(zones, i), *e;
-		if (!jb(z, "loaded") ||
-		    (json_object_object_get_ex(z, "error", &e) && e))
-			return false;
-	}
-	return true;
-}
-
-static void dnsd_print_status(json_object *d)
-{
-	json_object *zones = ja(d, "zones"), *last = NULL, *e;
-	char t[40], up[32];
-	size_t loaded = 0;
-
-	if (!d) {
-		printf("dnsd: not checked (no configuration: give -c or --dnsd-socket)\n");
-		return;
-	}
-	if (!jb(d, "reachable")) {
-		printf("dnsd: NOT REACHABLE: %s\n", js(d, "error"));
-		return;
-	}
-	for (size_t i = 0; i < jlen(zones); i++)
-		loaded += jb(json_object_array_get_idx(zones, i), "loaded");
-	json_object_object_get_ex(d, "uptime", &e);
-	printf("dnsd: %s, %zu of %zu zones loaded (pid %s, up %s, generation %s%s)\n",
-	       dnsd_healthy(d) ? "serving" : "SERVING WITH PROBLEMS", loaded, jlen(zones),
-	       js(d, "pid"), ctl_duration(e ? json_object_get_int64(e) : 0, up, sizeof up),
-	       js(d, "generation"), jb(d, "reloading") ? ", reloading now" : "");
-	for (size_t i = 0; i < jlen(zones); i++) {
-		json_object *z = json_object_array_get_idx(zones, i);
-		bool err = json_object_object_get_ex(z, "error", &e) && e;
-		if (jb(z, "loaded"))
-			printf("    zone %-24s serial %-10s loaded %s  %s records%s%s\n",
-			       js(z, "name"), js(z, "serial"), ctl_time(js(z, "loaded-at"), t, sizeof t),
-			       js(z, "records"), err ? "\n        LAST LOAD FAILED, serving the older copy: "
-			       : "", err ? js(z, "error") : "");
-		else
-			printf("    zone %-24s NOT LOADED (answered REFUSED): %s\n", js(z, "name"),
-			       err ? js(z, "error") : "?");
-	}
-	if (json_object_object_get_ex(d, "last-reload", &last) && last)
-		printf("    last reload %s: %s: %s\n", ctl_time(js(last, "at"), t, sizeof t),
-		       jb(last, "ok") ? "ok" : "FAILED", js(last, "message"));
-}
-
 static int cmd_status(struct raizctl *r, int argc, char **argv)
 {
 	char err[1024];
@@ -439,27 +192,27 @@ static int cmd_status(struct raizctl *r, int argc, char **argv)
 		json_object_object_add(st, "controller", ctl_unreachable(path, err));
 		if (!r->json)
 			fprintf(stderr, "raizctl: %s\n", err);
-	} else if (!jb(st, "ok")) {
+	} else if (!ctljson_bool(st, "ok")) {
 		rc = EXIT_BAD;
 		if (!r->json)
-			fprintf(stderr, "raizctl: status: %s\n", js(st, "error"));
+			fprintf(stderr, "raizctl: status: %s\n", ctljson_str(st, "error"));
 	} else {
-		char doubt[160];
-		rc = jb(st, "healthy") && !ctl_doubt(st, doubt, sizeof doubt) ? EXIT_OK : EXIT_BAD;
+		/* the controller decides; see node_healthy() */
+		rc = ctljson_bool(st, "healthy") ? EXIT_OK : EXIT_BAD;
 		if (!r->json)
-			ctl_print_status(st);
+			ctlprint_status(stdout, st);
 	}
 	if (d) {
-		if (rc == EXIT_OK && !dnsd_healthy(d))
+		if (rc == EXIT_OK && !ctlprint_dnsd_ok(d))
 			rc = EXIT_BAD;
 		if (!r->json)
-			dnsd_print_status(d);
+			ctlprint_dnsd(stdout, d);
 		json_object_object_add(st, "dnsd", d);
 	} else if (!r->json) {
-		dnsd_print_status(NULL);
+		ctlprint_dnsd(stdout, NULL);
 	}
 	if (r->json)
-		ctl_print_json(st);
+		ctlprint_json(stdout, st);
 	json_object_put(st);
 	return rc;
 }
@@ -481,33 +234,18 @@ static int cmd_why(struct raizctl *r, int argc, char **argv)
 	json_object *h = ctl_call(r, "why", req, &rc);
 	if (!h)
 		return rc;
-	if (r->json) {
-		ctl_print_json(h);
-	} else {
-		json_object *pfx = ja(h, "prefixes"), *svc = ja(h, "services"), *hist = ja(h, "history");
-		char t[40];
-		for (size_t i = 0; i < jlen(pfx); i++) {
-			json_object *p = json_object_array_get_idx(pfx, i);
-			printf("%-18s %-11s %s\n", js(p, "prefix"), ctl_prefix_word(p), js(p, "why"));
-		}
-		for (size_t i = 0; i < jlen(svc); i++) {
-			json_object *s = json_object_array_get_idx(svc, i);
-			printf("service %-10s %-9s %s\n", js(s, "name"), js(s, "state"), js(s, "why"));
-		}
-		printf("recent transitions, newest first:\n");
-		for (size_t i = 0; i < jlen(hist); i++) {
-			json_object *e = json_object_array_get_idx(hist, i);
-			printf("  %s  %-22s %s -> %s: %s\n", ctl_time(js(e, "at"), t, sizeof t),
-			       js(e, "subject"), js(e, "from"), js(e, "to"), js(e, "reason"));
-		}
-	}
+	if (r->json)
+		ctlprint_json(stdout, h);
+	else
+		ctlprint_why(stdout, h);
 	bool all = true;
-	json_object *pfx = ja(h, "prefixes");
-	for (size_t i = 0; i < jlen(pfx); i++) {
+	json_object *pfx = ctljson_array(h, "prefixes");
+	for (size_t i = 0; i < ctljson_len(pfx); i++) {
 		json_object *p = json_object_array_get_idx(pfx, i);
-		all &= strcmp(js(p, "desired"), "announce") == 0 && jb(p, "verified");
+		all &= strcmp(ctljson_str(p, "desired"), "announce") == 0 &&
+		       ctljson_bool(p, "verified");
 	}
-	all &= jlen(pfx) > 0;
+	all &= ctljson_len(pfx) > 0;
 	json_object_put(h);
 	return all ? EXIT_OK : EXIT_BAD;
 }
@@ -519,9 +257,9 @@ static int cmd_simple(struct raizctl *r, const char *cmd, json_object *extra)
 	if (!rep)
 		return rc;
 	if (r->json)
-		ctl_print_json(rep);
-	else if (js(rep, "message")[0])
-		printf("%s\n", js(rep, "message"));
+		ctlprint_json(stdout, rep);
+	else if (ctljson_str(rep, "message")[0])
+		printf("%s\n", ctljson_str(rep, "message"));
 	json_object_put(rep);
 	return EXIT_OK;
 }
@@ -607,7 +345,7 @@ static int cmd_probe(struct raizctl *r, int argc, char **argv)
 		json_object *o = json_object_new_object();
 		json_object_object_add(o, "ok", json_object_new_boolean(rc == EXIT_OK));
 		json_object_object_add(o, "probes", arr);
-		ctl_print_json(o);
+		ctlprint_json(stdout, o);
 		json_object_put(o);
 	} else {
 		json_object_put(arr);
@@ -653,11 +391,11 @@ static int cmd_reload(struct raizctl *r, int argc, char **argv)
 			return EXIT_USAGE;
 		}
 		if (d) {
-			if (!jb(d, "ok"))
+			if (!ctljson_bool(d, "ok"))
 				rc = EXIT_BAD;
 			if (!r->json)
-				printf("raiz-dnsd: %s%s\n", jb(d, "ok") ? "" : "FAILED: ",
-				       jb(d, "ok") ? js(d, "result") : js(d, "error"));
+				printf("raiz-dnsd: %s%s\n", ctljson_bool(d, "ok") ? "" : "FAILED: ",
+				       ctljson_str(d, ctljson_bool(d, "ok") ? "result" : "error"));
 			json_object_object_add(out, "dnsd", d);
 		}
 	}
@@ -672,17 +410,17 @@ static int cmd_reload(struct raizctl *r, int argc, char **argv)
 		if (!c) {
 			c = ctl_unreachable(path, err);
 			rc = unreachable ? EXIT_UNREACHABLE : EXIT_BAD;
-		} else if (!jb(c, "ok") && rc == EXIT_OK) {
+		} else if (!ctljson_bool(c, "ok") && rc == EXIT_OK) {
 			rc = EXIT_BAD;
 		}
 		if (!r->json)
-			printf("raiz-controller: %s%s\n", jb(c, "ok") ? "" : "FAILED: ",
-			       jb(c, "ok") ? js(c, "message") : js(c, "error"));
+			printf("raiz-controller: %s%s\n", ctljson_bool(c, "ok") ? "" : "FAILED: ",
+			       ctljson_str(c, ctljson_bool(c, "ok") ? "message" : "error"));
 		json_object_object_add(out, "controller", c);
 	}
 	json_object_object_add(out, "ok", json_object_new_boolean(rc == EXIT_OK));
 	if (r->json)
-		ctl_print_json(out);
+		ctlprint_json(stdout, out);
 	json_object_put(out);
 	return rc;
 }
@@ -709,27 +447,29 @@ static int cmd_metrics(struct raizctl *r, int argc, char **argv)
 	json_object *ds = dnsd_call(r, "status", CTL_TIMEOUT_MS, &drc);
 	if (drc != EXIT_OK)
 		return drc;
-	json_object *dt = ds && jb(ds, "ok") ? dnsd_call(r, "stats", CTL_TIMEOUT_MS, &drc) : NULL;
+	json_object *dt = ctljson_bool(ds, "ok") ? dnsd_call(r, "stats", CTL_TIMEOUT_MS, &drc)
+		: NULL;
 	json_object *cs = ctl_ask("raiz-controller", path, "status", NULL, CTL_TIMEOUT_MS,
 				  &unreachable, err, sizeof err);
-	if (!cs || !jb(cs, "ok")) {
-		fprintf(stderr, "raizctl: %s\n", cs ? js(cs, "error") : err);
+	if (!cs || !ctljson_bool(cs, "ok")) {
+		fprintf(stderr, "raizctl: %s\n", cs ? ctljson_str(cs, "error") : err);
 		rc = !cs && unreachable ? EXIT_UNREACHABLE : EXIT_BAD;
 	} else {
 		in.ctl_status = cs;
 	}
-	if (!ds || !jb(ds, "ok") || !dt || !jb(dt, "ok")) {
+	if (!ds || !ctljson_bool(ds, "ok") || !dt || !ctljson_bool(dt, "ok")) {
 		if (ds)
-			fprintf(stderr, "raizctl: %s\n", jb(ds, "ok") ? js(dt, "error") : js(ds, "error"));
+			fprintf(stderr, "raizctl: %s\n",
+				ctljson_str(ctljson_bool(ds, "ok") ? dt : ds, "error"));
 		else
 			fprintf(stderr, "raizctl: raiz-dnsd's socket is not known (give -c or "
 				"--dnsd-socket)\n");
 		if (rc == EXIT_OK)
 			rc = EXIT_BAD;
 	}
-	if (ds && jb(ds, "ok")) {
+	if (ds && ctljson_bool(ds, "ok")) {
 		in.dnsd_status = ds;
-		in.dnsd_stats = dt && jb(dt, "ok") ? dt : NULL;
+		in.dnsd_stats = dt && ctljson_bool(dt, "ok") ? dt : NULL;
 	}
 	if (r->json) {
 		json_object *o = json_object_new_object(), *d = json_object_new_object();
@@ -739,7 +479,7 @@ static int cmd_metrics(struct raizctl *r, int argc, char **argv)
 		json_object_object_add(o, "dnsd", d);
 		json_object_object_add(o, "controller",
 				       cs ? json_object_get(cs) : ctl_unreachable(path, err));
-		ctl_print_json(o);
+		ctlprint_json(stdout, o);
 		json_object_put(o);
 	} else if (metrics_write(stdout, &in) < 0) {
 		fprintf(stderr, "raizctl: metrics: cannot write: %s\n", strerror(errno));
@@ -786,18 +526,19 @@ static int cmd_version(struct raizctl *r, int argc, char **argv)
 		path = CTL_DEFAULT_SOCKET;
 	json_object *rep = ctl_ask("raiz-controller", path, "version", NULL, CTL_TIMEOUT_MS,
 				   &unreachable, err, sizeof err);
-	if (rep && jb(rep, "ok"))
-		printf("raiz-controller %s\n", js(rep, "version"));
+	if (rep && ctljson_bool(rep, "ok"))
+		printf("raiz-controller %s\n", ctljson_str(rep, "version"));
 	else
-		printf("raiz-controller not reachable (%s)\n", rep ? js(rep, "error") : err);
+		printf("raiz-controller not reachable (%s)\n",
+		       rep ? ctljson_str(rep, "error") : err);
 	json_object_put(rep);
 	if (!r->dnsd_socket && !r->cfg)
 		return EXIT_OK;
 	rep = dnsd_call(r, "status", CTL_TIMEOUT_MS, &drc);
-	if (rep && jb(rep, "ok"))
-		printf("raiz-dnsd %s\n", js(rep, "version"));
+	if (rep && ctljson_bool(rep, "ok"))
+		printf("raiz-dnsd %s\n", ctljson_str(rep, "version"));
 	else if (rep)
-		printf("raiz-dnsd not reachable (%s)\n", js(rep, "error"));
+		printf("raiz-dnsd not reachable (%s)\n", ctljson_str(rep, "error"));
 	json_object_put(rep);
 	return EXIT_OK;
 }

@@ -447,6 +447,45 @@ static int setup(void **st)
 	return 0;
 }
 
+/* every reason is one line, counted right, with the round's detail */
+static void test_why_wording(void **st)
+{
+	struct health h;
+	uint64_t now = 0;
+
+	svc.rise = 1;
+	health_init(&h, &svc, now);
+	assert_string_equal(h.why, "starting: waiting for 1 good round in a row");
+	rounds(&h, &now, ALL_OK, 1);
+	assert_string_equal(h.why, "1 good round in a row");
+	svc.rise = 3;
+	health_init(&h, &svc, now);
+	assert_string_equal(h.why, "starting: waiting for 3 good rounds in a row");
+	rounds(&h, &now, ALL_OK, 1);
+	assert_string_equal(h.why, "starting: good round 1 of 3");
+	rounds(&h, &now, ALL_OK, 2);
+	assert_string_equal(h.why, "3 good rounds in a row");
+	now += 100;
+	health_round(&h, now, UDP_LOSS, 4, "udp4: timeout after 500 ms; tcp4 ok");
+	assert_string_equal(h.why, "failing round 1 of 2 before degraded: "
+			    "udp4: timeout after 500 ms; tcp4 ok");
+	now += 100;
+	health_round(&h, now, ALL_TO, 4, "udp4: timeout after 500 ms");
+	assert_int_equal(h.state, HEALTH_DEGRADED);
+	assert_string_equal(h.why, "2 rounds in a row with failing probes: "
+			    "udp4: timeout after 500 ms");
+	now += 100;
+	health_round(&h, now, ALL_TO, 4, "udp4: timeout after 500 ms");
+	assert_int_equal(h.state, HEALTH_DOWN);
+	assert_string_equal(h.why, "2 bad rounds in a row: udp4: timeout after 500 ms");
+	now += 100;
+	health_round(&h, now, ALL_TO, 4, "udp4: timeout after 500 ms");
+	assert_string_equal(h.why, "still failing: udp4: timeout after 500 ms");
+	now += 100;
+	health_round(&h, now, ALL_OK, 4, NULL);
+	assert_string_equal(h.why, "good round 1 of 3 to come up");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -475,6 +514,7 @@ int main(void)
 		cmocka_unit_test_setup(test_adopt, setup),
 		cmocka_unit_test_setup(test_exp2neg, setup),
 		cmocka_unit_test_setup(test_names, setup),
+		cmocka_unit_test_setup(test_why_wording, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

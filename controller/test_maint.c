@@ -1,4 +1,5 @@
-/* unit tests for maint.c (the persisted drain) and watch.c (pidfd watch) */
+/* unit tests for maint.c (the persisted drain, its deadline) and watch.c
+ * (pidfd watch) */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +14,7 @@
 #include <cmocka.h>
 
 #include "controller/maint.h"
+#include "controller/policy.h"
 #include "controller/watch.h"
 
 static char dir[64], path[128];
@@ -56,6 +58,41 @@ static void test_roundtrip(void **st)
 	r.active = true;
 	assert_int_equal(maint_load(path, &r, err, sizeof err), 0);
 	assert_false(r.active);
+}
+
+/*
+ * A drain saved and loaded again (a controller restart) withdraws exactly
+ * at since + drain-time (from the configuration), not at since, and
+ * drains until then.
+ */
+static void test_drain_deadline(void **st)
+{
+	char err[256], why[POLICY_REASON_MAX];
+	const uint64_t since = 1795248000123ull, drain = 60000;
+	struct policy_maint m = { .active = true, .since_ms = since, .drain_time_ms = drain };
+	snprintf(m.reason, sizeof m.reason, "kernel upgrade");
+	assert_int_equal(maint_save(path, &m, err, sizeof err), 0);
+	struct policy_maint r = { .drain_time_ms = drain };
+	assert_int_equal(maint_load(path, &r, err, sizeof err), 0);
+	assert_int_equal(policy_maint_deadline(&r), since + drain);
+
+	struct cfg_service svc = { .name = "dns", .rise = 3, .fall = 2 };
+	struct health h;
+	size_t idx = 0;
+	struct cfg_prefix pfx = { .prefix = "192.0.2.0/24", .services = NULL,
+				  .service_idx = &idx, .nservices = 1 };
+	health_init(&h, &svc, 0);
+	h.state = HEALTH_UP;
+	assert_int_equal(policy_prefix(&pfx, &h, &r, since, why, sizeof why), POLICY_DRAIN);
+	assert_int_equal(policy_prefix(&pfx, &h, &r, since + drain - 1, why, sizeof why),
+			 POLICY_DRAIN);
+	assert_non_null(strstr(why, "kernel upgrade"));
+	assert_int_equal(policy_prefix(&pfx, &h, &r, since + drain, why, sizeof why),
+			 POLICY_WITHDRAW);
+	assert_non_null(strstr(why, "withdrawn"));
+	/* inactive: no deadline */
+	r.active = false;
+	assert_int_equal(policy_maint_deadline(&r), 0);
 }
 
 static void test_corrupt(void **st)
@@ -145,6 +182,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_roundtrip, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_drain_deadline, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_corrupt, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unwritable, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_watch_pidfd, setup, teardown),

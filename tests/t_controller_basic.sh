@@ -173,6 +173,27 @@ done
 ctl status >/dev/null || fail "restarted controller not healthy"
 echo "controller restart: never withdrawn"
 
+# --- BIRD goes away: not healthy, view forgotten, history; back after re-check
+kill -TERM "$BIRD_PID"; wait "$BIRD_PID" 2>/dev/null
+for i in $(seq 100); do ctl --json status | grep -q '"bird":"disconnected"' && break; sleep 0.05; done
+ctl --json status | /usr/bin/python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+assert d["healthy"] is False and d["bird"] == "disconnected" and d["bird-since"], d
+assert "not connected to BIRD" in d["healthy-why"], d["healthy-why"]
+for p in d["prefixes"]:
+    assert p["verified"] is False and p["bird"]["static"] == "unknown", p
+' || fail "status while BIRD is away"
+ctl status >/dev/null; [ $? = 1 ] || fail "status exit while BIRD is away (want 1)"
+ctl why | grep -q "bird .*connected -> disconnected: lost the control socket" || fail "why: no BIRD loss"
+bird -f -c "$T/bird.conf" -s "$T/bird.ctl" -P "$T/bird.pid" >>"$T/bird.out" 2>&1 &
+BIRD_PID=$!
+for i in $(seq 100); do ctl status >/dev/null 2>&1 && break; sleep 0.05; done
+ctl status >/dev/null || fail "not healthy after BIRD came back"
+ctl why | grep -q "bird .*re-checking -> connected: re-checked after reconnecting" ||
+	fail "why: no re-check after the reconnect"
+echo "BIRD restart: reported disconnected, healthy again after the re-check"
+
 # --- drain / undrain (persisted)
 ctl drain --reason "t_controller_basic" >/dev/null || fail "raizctl drain"
 sleep 0.3
@@ -189,6 +210,11 @@ grep -q "RAIZ_V4_DRAIN = 0" "$T/state/bird-state.conf" || fail "state file still
 # --- drain-time elapses -> withdrawn; undrain -> announced at once
 write_config "" 0.5s
 ctl reload >/dev/null || fail "reload with drain-time 0.5s"
+ctl --json status | /usr/bin/python3 -c '
+import json, sys
+s = json.load(sys.stdin)["services"][0]
+assert s["probes-ok"] == 2 and all(p["verdict"] == "ok" for p in s["probes"]), s
+' || fail "probe results not carried over the reload"
 ctl drain --reason short >/dev/null || fail "raizctl drain (short)"
 t=$(wait_state down 2) || fail "not withdrawn after drain-time"
 echo "drained, withdrawn ${t}s after drain (drain-time 0.5 s)"
