@@ -136,6 +136,9 @@ test: deps
 run: deps all
 	tests/demo/run
 
+demo-failover: deps all
+	tests/demo/run --failover
+
 # ---- install ----
 UNITDIR    ?= $(PREFIX)/lib/systemd/system
 TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
@@ -168,5 +171,5 @@ clean:
 # keep test objects: they are not intermediates to throw away
 .SECONDARY:
 
-.PHONY: all asan deps unit test check-build run install clean
+.PHONY: all asan deps unit test check-build run demo-failover install clean
 -include $(shell find build -name '*.d' 2>/dev/null)

@@ -15,7 +15,7 @@ set -u
 cd "$(dirname "$0")/.." || exit 2
 RAIZ_BUILD=${RAIZ_BUILD:-build/asan}
 raizctl=$RAIZ_BUILD/raizctl
-example=${RAIZ_EXAMPLE_CONFIG:-etc/raiz.json}
+example=${RAIZ_EXAMPLE_CONFIG:-tests/demo/raiz.json}
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 ok() { echo "ok - $*"; }
