@@ -157,7 +157,7 @@ install: all
 	$(SUBST) controller/raiz-controller.service > $(DESTDIR)$(UNITDIR)/raiz-controller.service
 	install -m 0644 common/raiz.tmpfiles $(DESTDIR)$(TMPFILESDIR)/raiz.conf
 	install -m 0644 tests/demo/raiz.json $(DESTDIR)$(SYSCONFDIR)/raiz/raiz.json.example
-	install -m 0644 $(wildcard bird-conf/*) $(DESTDIR)$(DOCDIR)/bird-conf/
+	install -m 0644 $(wildcard bird-conf/*.conf bird-conf/*.md) $(DESTDIR)$(DOCDIR)/bird-conf/
 	@if [ -z "$(DESTDIR)" ] && ! getent passwd raiz >/dev/null; then \
 	    useradd --system --no-create-home --home-dir /var/lib/raiz \
 	        --shell /usr/sbin/nologin raiz; fi
