@@ -82,32 +82,31 @@ static int cfg_lookup(struct cfg_ctx *c, json_object *obj, const char *key, bool
 	return 1;
 }
 
-int cfg_get_object(struct cfg_ctx *c, json_object *obj, const char *key, bool required,
-		   json_object **out)
+/* an object or array member: NULL when absent, error when of another type */
+static int cfg_get_typed(struct cfg_ctx *c, json_object *obj, const char *key, bool required,
+			 json_type type, const char *what, json_object **out)
 {
 	json_object *v;
 	int r = cfg_lookup(c, obj, key, required, &v);
 	*out = NULL;
 	if (r <= 0)
 		return r;
-	if (!json_object_is_type(v, json_type_object))
-		return cfg_fail(c, v, "\"%s\" must be an object", key);
+	if (!json_object_is_type(v, type))
+		return cfg_fail(c, v, "\"%s\" must be %s", key, what);
 	*out = v;
 	return 0;
+}
+
+int cfg_get_object(struct cfg_ctx *c, json_object *obj, const char *key, bool required,
+		   json_object **out)
+{
+	return cfg_get_typed(c, obj, key, required, json_type_object, "an object", out);
 }
 
 int cfg_get_array(struct cfg_ctx *c, json_object *obj, const char *key, bool required,
 		  json_object **out)
 {
-	json_object *v;
-	int r = cfg_lookup(c, obj, key, required, &v);
-	*out = NULL;
-	if (r <= 0)
-		return r;
-	if (!json_object_is_type(v, json_type_array))
-		return cfg_fail(c, v, "\"%s\" must be an array", key);
-	*out = v;
-	return 0;
+	return cfg_get_typed(c, obj, key, required, json_type_array, "an array", out);
 }
 
 int cfg_get_string(struct cfg_ctx *c, json_object *obj, const char *key, bool required,

@@ -130,6 +130,30 @@ static void metrics_one(FILE *f, json_object *o, const char *key, const char *na
 	metrics_sample(f, name, NULL, v);
 }
 
+enum metrics_kind { M_NUM, M_BOOL, M_TIME };
+
+/* one family with a sample per element of arr, labelled label=<the
+ * element's idkey member> and valued by its member `key`.  Elements
+ * without the member are skipped (a missing boolean is 0); with
+ * only_loaded, so are zones that are not loaded. */
+static void metrics_each(FILE *f, json_object *arr, const char *label, const char *idkey,
+			 const char *name, const char *type, const char *help,
+			 const char *key, enum metrics_kind kind, bool only_loaded)
+{
+	metrics_family(f, name, type, help);
+	for (size_t i = 0; i < mlen(arr); i++) {
+		json_object *e = midx(arr, i);
+		double v = 0;
+		if (only_loaded && !mbool(e, "loaded"))
+			continue;
+		if (kind == M_BOOL)
+			v = mbool(e, key);
+		else if (kind == M_NUM ? !mnum(e, key, &v) : !mtime(e, key, &v))
+			continue;
+		metrics_sample(f, name, (metrics_labels){ label, mstr(e, idkey), NULL }, v);
+	}
+}
+
 /* ---- raiz-dnsd ---- */
 
 static void metrics_dnsd_stats(FILE *f, json_object *st)
@@ -171,7 +195,6 @@ static void metrics_dnsd_stats(FILE *f, json_object *st)
 static void metrics_dnsd_status(FILE *f, json_object *st)
 {
 	json_object *zones = mj(st, "zones"), *last = mj(st, "last-reload");
-	double v;
 
 	metrics_one(f, st, "uptime", "raiz_dnsd_uptime_seconds", "gauge",
 		    "Seconds since raiz-dnsd started.");
@@ -184,13 +207,9 @@ static void metrics_dnsd_status(FILE *f, json_object *st)
 	}
 	if (!mlen(zones))
 		return;
-	metrics_family(f, "raiz_dnsd_zone_loaded", "gauge",
-		       "1 when the zone is loaded and served, 0 when it is not (see status).");
-	for (size_t i = 0; i < mlen(zones); i++) {
-		json_object *z = midx(zones, i);
-		metrics_sample(f, "raiz_dnsd_zone_loaded",
-			       (metrics_labels){ "zone", mstr(z, "name"), NULL }, mbool(z, "loaded"));
-	}
+	metrics_each(f, zones, "zone", "name", "raiz_dnsd_zone_loaded", "gauge",
+		     "1 when the zone is loaded and served, 0 when it is not (see status).",
+		     "loaded", M_BOOL, false);
 	metrics_family(f, "raiz_dnsd_zone_load_error", "gauge",
 		       "1 when the zone's last load failed (not loaded, or an older copy served).");
 	for (size_t i = 0; i < mlen(zones); i++) {
@@ -199,36 +218,18 @@ static void metrics_dnsd_status(FILE *f, json_object *st)
 			       (metrics_labels){ "zone", mstr(z, "name"), NULL },
 			       mstr(z, "error")[0] != '\0');
 	}
-	metrics_family(f, "raiz_dnsd_zone_serial", "gauge", "SOA serial of the zone being served.");
-	for (size_t i = 0; i < mlen(zones); i++) {
-		json_object *z = midx(zones, i);
-		if (mbool(z, "loaded") && mnum(z, "serial", &v))
-			metrics_sample(f, "raiz_dnsd_zone_serial",
-				       (metrics_labels){ "zone", mstr(z, "name"), NULL }, v);
-	}
-	metrics_family(f, "raiz_dnsd_zone_records", "gauge", "Records in the zone being served.");
-	for (size_t i = 0; i < mlen(zones); i++) {
-		json_object *z = midx(zones, i);
-		if (mbool(z, "loaded") && mnum(z, "records", &v))
-			metrics_sample(f, "raiz_dnsd_zone_records",
-				       (metrics_labels){ "zone", mstr(z, "name"), NULL }, v);
-	}
-	metrics_family(f, "raiz_dnsd_zone_loaded_timestamp_seconds", "gauge",
-		       "When the zone copy being served was loaded (Unix time).");
-	for (size_t i = 0; i < mlen(zones); i++) {
-		json_object *z = midx(zones, i);
-		if (mbool(z, "loaded") && mtime(z, "loaded-at", &v))
-			metrics_sample(f, "raiz_dnsd_zone_loaded_timestamp_seconds",
-				       (metrics_labels){ "zone", mstr(z, "name"), NULL }, v);
-	}
+	metrics_each(f, zones, "zone", "name", "raiz_dnsd_zone_serial", "gauge",
+		     "SOA serial of the zone being served.", "serial", M_NUM, true);
+	metrics_each(f, zones, "zone", "name", "raiz_dnsd_zone_records", "gauge",
+		     "Records in the zone being served.", "records", M_NUM, true);
+	metrics_each(f, zones, "zone", "name", "raiz_dnsd_zone_loaded_timestamp_seconds", "gauge",
+		     "When the zone copy being served was loaded (Unix time).", "loaded-at", M_TIME, true);
 }
 
 /* ---- raiz-controller ---- */
 
 static void metrics_services(FILE *f, json_object *svcs)
 {
-	double v;
-
 	metrics_family(f, "raiz_service_state", "gauge",
 		       "Health state of the service: 1 for the state it is in, 0 for the others.");
 	for (size_t i = 0; i < mlen(svcs); i++) {
@@ -246,43 +247,18 @@ static void metrics_services(FILE *f, json_object *svcs)
 			metrics_sample(f, "raiz_service_state",
 				       (metrics_labels){ "service", mstr(s, "name"), "state", cur, NULL }, 1);
 	}
-	metrics_family(f, "raiz_service_suppressed", "gauge",
-		       "1 while flap damping suppresses the service (treated as down).");
-	for (size_t i = 0; i < mlen(svcs); i++) {
-		json_object *s = midx(svcs, i);
-		metrics_sample(f, "raiz_service_suppressed",
-			       (metrics_labels){ "service", mstr(s, "name"), NULL }, mbool(s, "suppressed"));
-	}
-	metrics_family(f, "raiz_service_penalty", "gauge", "Flap damping penalty of the service.");
-	for (size_t i = 0; i < mlen(svcs); i++) {
-		json_object *s = midx(svcs, i);
-		if (mnum(s, "penalty", &v))
-			metrics_sample(f, "raiz_service_penalty",
-				       (metrics_labels){ "service", mstr(s, "name"), NULL }, v);
-	}
-	metrics_family(f, "raiz_service_transitions_total", "counter",
-		       "Health state changes of the service since raiz-controller started.");
-	for (size_t i = 0; i < mlen(svcs); i++) {
-		json_object *s = midx(svcs, i);
-		if (mnum(s, "transitions", &v))
-			metrics_sample(f, "raiz_service_transitions_total",
-				       (metrics_labels){ "service", mstr(s, "name"), NULL }, v);
-	}
-	metrics_family(f, "raiz_service_probes_ok", "gauge",
-		       "Probes of the service whose last verdict was ok.");
-	for (size_t i = 0; i < mlen(svcs); i++) {
-		json_object *s = midx(svcs, i);
-		if (mnum(s, "probes-ok", &v))
-			metrics_sample(f, "raiz_service_probes_ok",
-				       (metrics_labels){ "service", mstr(s, "name"), NULL }, v);
-	}
-	metrics_family(f, "raiz_service_probes", "gauge", "Probes the service runs per round.");
-	for (size_t i = 0; i < mlen(svcs); i++) {
-		json_object *s = midx(svcs, i);
-		if (mnum(s, "probes-total", &v))
-			metrics_sample(f, "raiz_service_probes",
-				       (metrics_labels){ "service", mstr(s, "name"), NULL }, v);
-	}
+	metrics_each(f, svcs, "service", "name", "raiz_service_suppressed", "gauge",
+		     "1 while flap damping suppresses the service (treated as down).",
+		     "suppressed", M_BOOL, false);
+	metrics_each(f, svcs, "service", "name", "raiz_service_penalty", "gauge",
+		     "Flap damping penalty of the service.", "penalty", M_NUM, false);
+	metrics_each(f, svcs, "service", "name", "raiz_service_transitions_total", "counter",
+		     "Health state changes of the service since raiz-controller started.",
+		     "transitions", M_NUM, false);
+	metrics_each(f, svcs, "service", "name", "raiz_service_probes_ok", "gauge",
+		     "Probes of the service whose last verdict was ok.", "probes-ok", M_NUM, false);
+	metrics_each(f, svcs, "service", "name", "raiz_service_probes", "gauge",
+		     "Probes the service runs per round.", "probes-total", M_NUM, false);
 }
 
 static void metrics_probes(FILE *f, json_object *svcs)
@@ -343,14 +319,9 @@ static bool metrics_bgp_seen(json_object *pfx, size_t upto, size_t jupto, const 
 
 static void metrics_prefixes(FILE *f, json_object *pfx)
 {
-	metrics_family(f, "raiz_prefix_announced", "gauge",
-		       "1 when the prefix is announced (or drained) and BIRD shows it so.");
-	for (size_t i = 0; i < mlen(pfx); i++) {
-		json_object *p = midx(pfx, i);
-		metrics_sample(f, "raiz_prefix_announced",
-			       (metrics_labels){ "prefix", mstr(p, "prefix"), NULL },
-			       mbool(p, "announced"));
-	}
+	metrics_each(f, pfx, "prefix", "prefix", "raiz_prefix_announced", "gauge",
+		     "1 when the prefix is announced (or drained) and BIRD shows it so.",
+		     "announced", M_BOOL, false);
 	metrics_family(f, "raiz_prefix_desired", "gauge",
 		       "What raiz-controller wants for the prefix: 1 for announce, drain or withdraw.");
 	for (size_t i = 0; i < mlen(pfx); i++) {
@@ -361,14 +332,9 @@ static void metrics_prefixes(FILE *f, json_object *pfx)
 							 "desired", metrics_desired[k], NULL },
 				       strcmp(mstr(p, "desired"), metrics_desired[k]) == 0);
 	}
-	metrics_family(f, "raiz_prefix_verified", "gauge",
-		       "1 when BIRD was seen doing what raiz-controller wants for the prefix.");
-	for (size_t i = 0; i < mlen(pfx); i++) {
-		json_object *p = midx(pfx, i);
-		metrics_sample(f, "raiz_prefix_verified",
-			       (metrics_labels){ "prefix", mstr(p, "prefix"), NULL },
-			       mbool(p, "verified"));
-	}
+	metrics_each(f, pfx, "prefix", "prefix", "raiz_prefix_verified", "gauge",
+		     "1 when BIRD was seen doing what raiz-controller wants for the prefix.",
+		     "verified", M_BOOL, false);
 	if (!mlen(pfx))
 		return;
 	metrics_family(f, "raiz_bird_connected", "gauge",
