@@ -1,5 +1,11 @@
-/* node — see node.h */
+/*
+ * node — see node.h.  The loop itself: probe rounds of every service, the
+ * health machine, the policy and the reconciler; maintenance, reload and
+ * stop.  The status JSON is built in node_status.c, the round reasons in
+ * node_reason.c; node_priv.h holds the structures they share.
+ */
 #include "controller/node.h"
+#include "controller/node_priv.h"
 
 #include <errno.h>
 #include <ev.h>
@@ -10,86 +16,24 @@
 
 #include "common/config.h"
 #include "common/log.h"
-#include "controller/ctlclient.h"
 #include "controller/health.h"
 #include "controller/history.h"
 #include "controller/maint.h"
 #include "controller/policy.h"
 #include "controller/reconcile.h"
 #include "controller/watch.h"
-#include "probes/judge.h"
 #include "probes/probe.h"
-
-struct node_svc;
-
-/* one probe of one service, with its last result */
-struct node_probe {
-	struct node_svc *s;
-	const struct cfg_probe *spec;
-	struct probe *p;
-	bool in_round;
-	bool have;
-	struct probe_result last;
-	uint64_t last_at;            /* wall ms */
-};
-
-struct node_svc {
-	struct node *n;
-	size_t idx;
-	struct health *h;            /* &n->health[idx] */
-	struct node_probe *pr;
-	size_t npr;
-	size_t pending;              /* probes outstanding in this round */
-	bool running;
-	bool restart;                /* start another round at once after this one */
-	uint64_t rounds;
-	ev_timer next;               /* next round */
-	ev_timer wake;               /* hold-down end, damping reuse */
-};
-
-struct node_pfx {
-	enum policy_want want;
-	bool told;                   /* reconcile_set() called for want */
-	char why[POLICY_REASON_MAX];
-	uint64_t since;              /* wall ms of the last change of want */
-};
-
-struct node {
-	struct ev_loop *loop;
-	struct raiz_config *cfg;
-	struct health *health;       /* indexed like cfg->ctl.services */
-	struct node_svc *svc;
-	struct node_pfx *pfx;
-	struct reconcile *rec;
-	struct policy_maint maint;
-	char *maint_path;
-	ev_timer maint_timer;
-	struct history *hist;
-	struct watch *watch;
-	/* our view of BIRD (see node_bird_state()) */
-	bool bird_up;                /* control socket connected */
-	bool bird_stale;             /* reconnected, the reconciler has not re-checked */
-	uint64_t bird_since;         /* wall ms of the last change of bird_up */
-	double bird_back_at;         /* ev_now() of the reconnect */
-	ev_timer bird_poll;          /* while bird_stale: until the re-check is done */
-	uint64_t started;            /* wall ms */
-	bool stopping;
-	void (*stop_done)(void *arg);
-	void *stop_arg;
-	ev_timer stop_timer;
-	ev_timer stop_poll;
-};
 
 /* ---- clocks ---- */
 
-static uint64_t node_mono(void)
+uint64_t node_mono(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
-static uint64_t node_wall(void)
+uint64_t node_wall(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
@@ -97,7 +41,7 @@ static uint64_t node_wall(void)
 }
 
 /* a monotonic time of the health machine as wall-clock ms */
-static uint64_t node_mono_to_wall(uint64_t mono)
+uint64_t node_mono_to_wall(uint64_t mono)
 {
 	uint64_t now = node_mono(), wall = node_wall();
 	return mono <= now ? wall - (now - mono) : wall + (mono - now);
@@ -126,9 +70,13 @@ static void node_evaluate(struct node *n)
 		return;
 	for (size_t i = 0; i < k->nprefixes; i++) {
 		struct node_pfx *p = &n->pfx[i];
-		char why[POLICY_REASON_MAX];
+		char full[POLICY_REASON_MAX + 1], why[POLICY_REASON_MAX];
 		enum policy_want w = policy_prefix(&k->prefixes[i], n->health, &n->maint, wall,
-						   why, sizeof why);
+						   full, sizeof full);
+		/* policy cuts quietly at its limit: a text that reaches it was cut,
+		 * maybe mid-word; cut it at a word instead */
+		size_t flen = strlen(full);
+		node_reason_fit(why, flen >= POLICY_REASON_MAX - 1 ? flen : sizeof why, full);
 		if (w != p->want) {
 			if (w != POLICY_KEEP || p->want != POLICY_KEEP)
 				log_notice("prefix %s: %s -> %s: %s", k->prefixes[i].prefix,
@@ -191,31 +139,17 @@ static void node_svc_changed(struct node_svc *s, enum health_state before, bool 
 }
 
 /*
- * one line for the round: every probe, failing ones first with their reason
- * (without the question, which the probe's name stands for):
- * "udp4: timeout after 500 ms; tcp4 ok"
+ * The round's detail travels on: into the health why ("answering round 1
+ * of 3, but not every probe: <detail>"), then into the prefix why
+ * ("service dns degraded (policy withdraw): <why>", at most
+ * POLICY_REASON_MAX).  Keep it short enough to arrive whole.
  */
-static void node_round_detail(const struct node_svc *s, char *buf, size_t len)
+static size_t node_detail_max(const struct health *h)
 {
-	size_t n = 0;
-
-	buf[0] = '\0';
-	for (int ok = 0; ok <= 1; ok++)
-		for (size_t i = 0; i < s->npr && n < len; i++) {
-			const struct node_probe *p = &s->pr[i];
-			const char *r = p->last.reason;
-			char q[160];
-
-			if ((p->last.verdict == PROBE_OK) != ok)
-				continue;
-			judge_describe(p->spec, q, sizeof q);
-			if (strncmp(r, q, strlen(q)) == 0 && strncmp(r + strlen(q), ": ", 2) == 0)
-				r += strlen(q) + 2;
-			if (ok || !r[0])
-				r = probe_verdict_name(p->last.verdict);
-			n += (size_t)snprintf(buf + n, len - n, "%s%s%s%s", n ? "; " : "",
-					      p->spec->name, ok ? " " : ": ", r);
-		}
+	size_t ctx = sizeof "service  degraded (policy withdraw): " +
+		     sizeof "answering round 999 of 999, but not every probe: " +
+		     strlen(h->cfg->name);
+	return ctx + 64 < POLICY_REASON_MAX ? POLICY_REASON_MAX - ctx : 64;
 }
 
 static void node_round_done(struct node_svc *s)
@@ -233,7 +167,7 @@ static void node_round_done(struct node_svc *s)
 		v[i] = s->pr[i].last.verdict;
 		nok += v[i] == PROBE_OK;
 	}
-	node_round_detail(s, detail, sizeof detail);
+	node_reason_round(s, detail, node_detail_max(h));
 	if (nok < s->npr)
 		log_debug("service %s: round %llu: %zu/%zu ok: %s", h->cfg->name,
 			  (unsigned long long)s->rounds, nok, s->npr, detail);
@@ -439,27 +373,19 @@ static void node_verified(void *arg, size_t i, enum announce_state st, double wh
  * last saw (static protocol up, sessions Established, verified) may no
  * longer be true: BIRD may be gone, and its routes with it.  So the view
  * is masked (node_rec_get()) from the disconnect until the reconciler has
- * re-applied and re-checked every prefix after the reconnect.
- *
- * The reconciler has no "pass done" callback; its per-prefix error tells
- * instead.  At the disconnect we kick a pass, which records "BIRD: not
- * connected" for every prefix; the first pass after the reconnect that gets
- * through to its evaluation replaces that (with "" or a real problem) and
- * stamps error_at.  A view is fresh again when error_at is not older than
- * the reconnect and the error is not a BIRD transport error ("BIRD: ...").
+ * re-applied and re-checked every prefix after the reconnect, which its
+ * checked_at tells (reset at every connect and disconnect, set by the
+ * first pass that compares the prefix with what BIRD shows).
  */
 static bool node_rec_fresh(const struct node *n, const struct reconcile_status *st)
 {
 	if (!st->bird_connected)
 		return false;
-	if (!n->bird_stale)
-		return true;
-	return st->error_at >= n->bird_back_at && strncmp(st->last_error, "BIRD: ", 6) != 0;
+	return !n->bird_stale || st->checked_at > 0;
 }
 
-/* reconcile_get(), with what cannot be known while BIRD is away masked;
- * true when masked */
-static bool node_rec_get(const struct node *n, size_t i, struct reconcile_status *st)
+/* see node_priv.h */
+bool node_rec_get(const struct node *n, size_t i, struct reconcile_status *st)
 {
 	reconcile_get(n->rec, i, st);
 	if (node_rec_fresh(n, st))
@@ -469,7 +395,7 @@ static bool node_rec_get(const struct node *n, size_t i, struct reconcile_status
 	return true;
 }
 
-static const char *node_bird_word(const struct node *n)
+const char *node_bird_word(const struct node *n)
 {
 	return !n->bird_up ? "disconnected" : n->bird_stale ? "re-checking" : "connected";
 }
@@ -515,7 +441,7 @@ static void node_bird_state(void *arg, bool connected)
 			 "what BIRD announces is unknown", sock);
 		log_warn("bird: %s", why);
 		history_add(n->hist, n->bird_since, "bird", was, "disconnected", why);
-		/* records "BIRD: not connected" for every prefix, see above */
+		/* records "BIRD: not connected" for every prefix */
 		reconcile_kick(n->rec);
 		return;
 	}
@@ -945,259 +871,4 @@ void node_probe_now(struct node *n)
 	for (size_t i = 0; i < n->cfg->ctl.nservices; i++)
 		if (!n->svc[i].running)
 			node_svc_now(&n->svc[i]);
-}
-
-/* ---- status ---- */
-
-/* a prefix's BGP sessions: none configured, or at least one up */
-static bool node_bgp_heard(const struct reconcile_status *st)
-{
-	for (size_t j = 0; j < st->nbgp && st->bgp; j++)
-		if (strcmp(st->bgp[j].state, "up") == 0)
-			return true;
-	return st->nbgp == 0;
-}
-
-/*
- * The one place that decides whether the node is healthy (raizctl, the
- * metrics and sd_notify take it from here): every prefix desired announced
- * and shown so by BIRD (checked since the last reconnect), and heard by the
- * ISP over at least one Established BGP session when it has sessions.
- * Otherwise why says what is wrong first.
- */
-static bool node_health(const struct node *n, char *why, size_t len)
-{
-	char t[40];
-	size_t np = n->cfg->ctl.nprefixes, nbgp = 0;
-
-	if (np == 0) {
-		snprintf(why, len, "no prefixes configured");
-		return false;
-	}
-	if (!n->bird_up) {
-		history_time(n->bird_since, t, sizeof t);
-		snprintf(why, len, "not connected to BIRD since %.19sZ (is BIRD running?); what "
-			 "BIRD announces is unknown", t);
-		return false;
-	}
-	if (n->bird_stale) {
-		snprintf(why, len, "BIRD is back; re-checking what it announces");
-		return false;
-	}
-	for (size_t i = 0; i < np; i++) {
-		struct reconcile_status st;
-		node_rec_get(n, i, &st);
-		if (st.desired != RECONCILE_ANNOUNCE) {
-			snprintf(why, len, "%s %s: %s", st.prefix, st.desired == RECONCILE_DRAIN ?
-				 "drained" : "withdrawn", n->pfx[i].why);
-			return false;
-		}
-		if (!st.verified) {
-			snprintf(why, len, "%s: BIRD does not show it announced yet%s%s", st.prefix,
-				 st.last_error[0] ? ": " : "", st.last_error);
-			return false;
-		}
-		nbgp += st.nbgp;
-		if (!node_bgp_heard(&st)) {
-			snprintf(why, len, "no BGP session of %s is up: the ISP does not hear it",
-				 st.prefix);
-			return false;
-		}
-	}
-	snprintf(why, len, "every prefix announced and shown so by BIRD%s",
-		 nbgp ? ", a BGP session up for each" : "");
-	return true;
-}
-
-bool node_healthy(const struct node *n)
-{
-	char why[POLICY_REASON_MAX + 64];
-	return node_health(n, why, sizeof why);
-}
-
-void node_summary(const struct node *n, char *buf, size_t len)
-{
-	size_t ann = 0, np = n->cfg->ctl.nprefixes, up = 0, ns = n->cfg->ctl.nservices;
-	for (size_t i = 0; i < np; i++) {
-		struct reconcile_status st;
-		node_rec_get(n, i, &st);
-		ann += st.desired != RECONCILE_WITHDRAW && st.verified;
-	}
-	for (size_t i = 0; i < ns; i++)
-		up += health_usable(&n->health[i]);
-	snprintf(buf, len, "%zu/%zu prefixes announced, %zu/%zu services usable%s", ann, np, up,
-		 ns, n->maint.active ? ", in maintenance" : "");
-}
-
-static json_object *node_time(uint64_t wall_ms)
-{
-	char b[40];
-	if (!wall_ms)
-		return NULL;
-	return json_object_new_string(history_time(wall_ms, b, sizeof b));
-}
-
-static void node_add(json_object *o, const char *k, json_object *v)
-{
-	json_object_object_add(o, k, v);
-}
-
-static json_object *node_probe_json(const struct node_probe *p)
-{
-	json_object *o = json_object_new_object();
-	node_add(o, "name", json_object_new_string(p->spec->name));
-	node_add(o, "verdict", json_object_new_string(p->have ? probe_verdict_name(p->last.verdict)
-						      : "none"));
-	node_add(o, "reason", json_object_new_string(p->have ? p->last.reason : "not run yet"));
-	node_add(o, "latency-ms", ctlclient_json_ms(p->last.latency_us));
-	node_add(o, "at", node_time(p->have ? p->last_at : 0));
-	if (p->have && p->last.rcode >= 0)
-		node_add(o, "rcode", json_object_new_int(p->last.rcode));
-	if (p->have && p->last.has_nsid)
-		node_add(o, "nsid", json_object_new_string(p->last.nsid));
-	if (p->have && p->last.has_serial)
-		node_add(o, "serial", json_object_new_int64(p->last.serial));
-	return o;
-}
-
-static json_object *node_svc_json(const struct node *n, const struct node_svc *s)
-{
-	const struct health *h = s->h;
-	uint64_t mono = node_mono();
-	size_t ok = 0;
-	json_object *o = json_object_new_object(), *pa = json_object_new_array();
-
-	for (size_t i = 0; i < s->npr; i++) {
-		ok += s->pr[i].have && s->pr[i].last.verdict == PROBE_OK;
-		json_object_array_add(pa, node_probe_json(&s->pr[i]));
-	}
-	node_add(o, "name", json_object_new_string(h->cfg->name));
-	node_add(o, "state", json_object_new_string(health_state_name(h->state)));
-	node_add(o, "usable", json_object_new_boolean(health_usable(h)));
-	node_add(o, "since", node_time(node_mono_to_wall(h->since_ms)));
-	node_add(o, "why", json_object_new_string(h->why));
-	node_add(o, "probes-ok", json_object_new_int((int)ok));
-	node_add(o, "probes-total", json_object_new_int((int)s->npr));
-	node_add(o, "last-round", json_object_new_string(health_class_name(h->last)));
-	node_add(o, "rounds", json_object_new_int64((int64_t)s->rounds));
-	node_add(o, "transitions", json_object_new_int64((int64_t)h->transitions));
-	node_add(o, "suppressed", json_object_new_boolean(h->suppressed));
-	node_add(o, "penalty", json_object_new_int((int)(health_penalty(h, mono) + 0.5)));
-	if (h->suppressed) {
-		uint64_t w = health_wakeup(h, mono);
-		if (w != HEALTH_NEVER)
-			node_add(o, "reuse-at", node_time(node_mono_to_wall(w)));
-	}
-	if (h->state == HEALTH_DOWN && health_hold_until(h) > mono)
-		node_add(o, "hold-until", node_time(node_mono_to_wall(health_hold_until(h))));
-	node_add(o, "degraded-policy", json_object_new_string(
-		h->cfg->degraded == CFG_DEGRADED_DRAIN ? "drain" :
-		h->cfg->degraded == CFG_DEGRADED_WITHDRAW ? "withdraw" : "keep"));
-	node_add(o, "probes", pa);
-	return o;
-}
-
-static json_object *node_pfx_json(const struct node *n, size_t i)
-{
-	const struct cfg_prefix *cp = &n->cfg->ctl.prefixes[i];
-	const struct node_pfx *p = &n->pfx[i];
-	struct reconcile_status st;
-	json_object *o = json_object_new_object(), *b = json_object_new_object();
-	json_object *bgp = json_object_new_array(), *svcs = json_object_new_array();
-
-	bool masked = node_rec_get(n, i, &st);
-	for (size_t j = 0; j < cp->nservices; j++)
-		json_object_array_add(svcs, json_object_new_string(cp->services[j]));
-	node_add(o, "prefix", json_object_new_string(cp->prefix));
-	node_add(o, "static-protocol", json_object_new_string(cp->static_protocol));
-	node_add(o, "services", svcs);
-	node_add(o, "policy", json_object_new_string(policy_want_name(p->want)));
-	node_add(o, "why", json_object_new_string(p->why));
-	node_add(o, "desired", json_object_new_string(reconcile_state_name(st.desired)));
-	node_add(o, "desired-reason", json_object_new_string(st.reason));
-	node_add(o, "since", node_time((uint64_t)(st.since * 1000.0)));
-	node_add(o, "applied", json_object_new_boolean(st.applied));
-	node_add(o, "verified", json_object_new_boolean(st.verified));
-	if (st.verified)
-		node_add(o, "verified-at", node_time((uint64_t)(st.verified_at * 1000.0)));
-	node_add(o, "announced", json_object_new_boolean(st.verified &&
-							  st.desired != RECONCILE_WITHDRAW));
-	node_add(b, "connected", json_object_new_boolean(st.bird_connected));
-	node_add(b, "static", json_object_new_string(st.static_state));
-	for (size_t j = 0; j < st.nbgp && st.bgp; j++) {
-		json_object *e = json_object_new_object();
-		node_add(e, "name", json_object_new_string(st.bgp[j].proto));
-		node_add(e, "state", json_object_new_string(masked ? "unknown" : st.bgp[j].state));
-		node_add(e, "info", json_object_new_string(masked ? "" : st.bgp[j].info));
-		if (!masked && st.bgp[j].exported >= 0)
-			node_add(e, "exported", json_object_new_boolean(st.bgp[j].exported));
-		if (!masked && st.bgp[j].drained >= 0)
-			node_add(e, "drained", json_object_new_boolean(st.bgp[j].drained));
-		json_object_array_add(bgp, e);
-	}
-	node_add(b, "bgp", bgp);
-	if (st.last_error[0]) {
-		node_add(b, "error", json_object_new_string(st.last_error));
-		node_add(b, "error-at", node_time((uint64_t)(st.error_at * 1000.0)));
-	}
-	node_add(o, "bird", b);
-	return o;
-}
-
-json_object *node_status(const struct node *n)
-{
-	const struct raiz_config *cfg = n->cfg;
-	json_object *o = json_object_new_object(), *sa = json_object_new_array();
-	json_object *pa = json_object_new_array(), *m = json_object_new_object();
-
-	node_add(o, "ok", json_object_new_boolean(1));
-	node_add(o, "node", cfg->node.identity ? json_object_new_string(cfg->node.identity) : NULL);
-	char why[POLICY_REASON_MAX + 64];
-	node_add(o, "healthy", json_object_new_boolean(node_health(n, why, sizeof why)));
-	node_add(o, "healthy-why", json_object_new_string(why));
-	node_add(o, "bird", json_object_new_string(node_bird_word(n)));
-	node_add(o, "bird-since", node_time(n->bird_since));
-	node_add(o, "started", node_time(n->started));
-	node_add(o, "now", node_time(node_wall()));
-	node_add(o, "config", json_object_new_string(cfg->path ? cfg->path : ""));
-	node_add(o, "stopping", json_object_new_boolean(n->stopping));
-	node_add(m, "active", json_object_new_boolean(n->maint.active));
-	if (n->maint.active) {
-		node_add(m, "since", node_time(n->maint.since_ms));
-		node_add(m, "reason", json_object_new_string(n->maint.reason));
-		node_add(m, "withdraw-at", node_time(policy_maint_deadline(&n->maint)));
-	}
-	node_add(m, "drain-time-ms", json_object_new_int64((int64_t)n->maint.drain_time_ms));
-	node_add(o, "maintenance", m);
-	if (n->watch || cfg->ctl.controller.dnsd_pidfile) {
-		json_object *w = json_object_new_object();
-		node_add(w, "pidfile", json_object_new_string(cfg->ctl.controller.dnsd_pidfile));
-		node_add(w, "pid", json_object_new_int(watch_pid(n->watch)));
-		node_add(o, "dnsd-watch", w);
-	}
-	for (size_t i = 0; i < cfg->ctl.nservices; i++)
-		json_object_array_add(sa, node_svc_json(n, &n->svc[i]));
-	for (size_t i = 0; i < cfg->ctl.nprefixes; i++)
-		json_object_array_add(pa, node_pfx_json(n, i));
-	node_add(o, "services", sa);
-	node_add(o, "prefixes", pa);
-	return o;
-}
-
-json_object *node_history(const struct node *n, size_t max)
-{
-	json_object *o = json_object_new_object(), *a = json_object_new_array();
-	for (size_t i = 0; i < history_count(n->hist) && i < max; i++) {
-		const struct history_entry *e = history_get(n->hist, i);
-		json_object *x = json_object_new_object();
-		node_add(x, "at", node_time(e->at_ms));
-		node_add(x, "subject", json_object_new_string(e->subject));
-		node_add(x, "from", json_object_new_string(e->from));
-		node_add(x, "to", json_object_new_string(e->to));
-		node_add(x, "reason", json_object_new_string(e->reason));
-		json_object_array_add(a, x);
-	}
-	node_add(o, "ok", json_object_new_boolean(1));
-	node_add(o, "history", a);
-	return o;
 }

@@ -19,6 +19,10 @@
  * withdraws every prefix; done(arg) is called once BIRD shows it or
  * controller.stop-timeout has passed (at once with "keep").
  * node_status()/node_history() build the JSON the control socket sends.
+ * Reasons (why, history) are one line each, a round's probes grouped by
+ * failure, shortened at a word with "… (N more)" when they must be.
+ * Implemented in node.c (the loop), node_status.c (status, health verdict)
+ * and node_reason.c (reason text), sharing node_priv.h.
  */
 #ifndef RAIZ_CONTROLLER_NODE_H
 #define RAIZ_CONTROLLER_NODE_H

@@ -33,6 +33,7 @@ struct rc_prefix {
 	char pass_error[256];
 	char last_error[256];
 	double error_at;
+	double checked_at;               /* 0: not checked since (re)connecting */
 };
 
 enum rc_step { RC_IDLE, RC_STATUS, RC_CONFIGURE, RC_PROTOCOLS, RC_FIX, RC_EXPORT };
@@ -51,6 +52,8 @@ struct reconcile {
 
 	double created;
 	bool ever_connected;
+	unsigned conn_gen;               /* bumped on every connect and disconnect */
+	unsigned pass_conn;              /* conn_gen when the running pass began */
 	bool need_configure;             /* file written, BIRD not told yet */
 	char reboot[48], reconf[48];
 
@@ -501,6 +504,8 @@ static void rc_evaluate(struct reconcile *r)
 
 		if (p->gen != p->pass_gen)
 			continue;       /* changed during the pass: next one */
+		if (r->pass_conn == r->conn_gen)
+			p->checked_at = now;
 		p->applied = p->in_file && p->file_state == p->desired && !r->need_configure &&
 			     !p->fix_failed;
 		if (p->applied && !p->applied_at)
@@ -596,6 +601,7 @@ static void rc_pass_start(struct reconcile *r)
 	}
 	r->pass_again = false;
 	r->refreshed = r->fixed = false;
+	r->pass_conn = r->conn_gen;
 	for (size_t i = 0; i < r->n; i++) {
 		r->p[i].pass_gen = r->p[i].gen;
 		r->p[i].pass_error[0] = '\0';
@@ -629,6 +635,10 @@ static void rc_bird_state(void *arg, bool connected)
 {
 	struct reconcile *r = arg;
 
+	/* what was checked before no longer counts */
+	r->conn_gen++;
+	for (size_t i = 0; i < r->n; i++)
+		r->p[i].checked_at = 0;
 	if (r->on_bird_state)
 		r->on_bird_state(r->arg, connected);
 	r->ever_connected |= connected;
@@ -861,6 +871,7 @@ void reconcile_get(const struct reconcile *r, size_t i, struct reconcile_status 
 	out->bgp = p->bgp;
 	snprintf(out->last_error, sizeof(out->last_error), "%s", p->last_error);
 	out->error_at = p->error_at;
+	out->checked_at = p->checked_at;
 	out->bird_connected = bird_connected(r->bird);
 }
 

@@ -100,6 +100,10 @@ struct reconcile_status {
 	const struct reconcile_bgp_status *bgp; /* valid until the next pass */
 	char last_error[256];            /* "" when the last pass went well */
 	double error_at;
+	/* ev_now() when a pass last got through to comparing this prefix with
+	 * what BIRD shows; 0 until the first such pass after the control
+	 * socket (re)connected (reset on every connect and disconnect) */
+	double checked_at;
 	bool bird_connected;
 };
 

@@ -38,6 +38,7 @@ struct fx {
 	int verified[2];
 	enum announce_state verified_st[2];
 	int bird_ups, bird_downs;
+	double bird_up_at;               /* ev_now() of the last connect */
 };
 
 static const char *const bgp_isp[] = { "isp" };
@@ -220,9 +221,10 @@ static void on_bird_state(void *arg, bool up)
 {
 	struct fx *f = arg;
 
-	if (up)
+	if (up) {
 		f->bird_ups++;
-	else
+		f->bird_up_at = ev_now(f->loop);
+	} else
 		f->bird_downs++;
 }
 
@@ -496,6 +498,58 @@ static void test_bird_restart(void **state)
 	assert_string_equal(s.last_error, "");
 }
 
+static bool checked(void *arg)
+{
+	struct cond *c = arg;
+	struct reconcile_status st;
+
+	reconcile_get(c->f->r, c->i, &st);
+	return st.checked_at > 0;
+}
+
+static bool bird_lost(void *arg)
+{
+	return ((struct fx *)arg)->bird_downs > 0;
+}
+
+/* checked_at: set by a pass that compared with BIRD, cleared by a
+ * disconnect, set again only by a pass after the reconnect */
+static void test_checked_at(void **state)
+{
+	struct fx *f = *state;
+	struct cond c4 = { .f = f, .i = V4 }, c6 = { .f = f, .i = V6 };
+	struct reconcile_status s;
+	double before;
+
+	assert_true(birdrun_wait(f->loop, checked, &c4, 10));
+	assert_true(birdrun_wait(f->loop, checked, &c6, 10));
+	reconcile_get(f->r, V4, &s);
+	assert_true(s.checked_at >= f->bird_up_at);
+	before = s.checked_at;
+	spin(f, 0.5);   /* interval 0.2 s: later passes move it on */
+	reconcile_get(f->r, V4, &s);
+	assert_true(s.checked_at > before);
+
+	birdrun_stop(&f->node);
+	assert_true(birdrun_wait(f->loop, bird_lost, f, 5));
+	reconcile_get(f->r, V4, &s);
+	assert_false(s.bird_connected);
+	assert_true(s.checked_at == 0);
+	/* passes while BIRD is away check nothing */
+	spin(f, 0.5);
+	reconcile_get(f->r, V6, &s);
+	assert_true(s.checked_at == 0);
+	assert_string_equal(s.last_error, "BIRD: not connected");
+
+	assert_int_equal(birdrun_start(&f->node, f->node_conf, f->node_sock, f->node_pid), 0);
+	assert_true(birdrun_wait(f->loop, checked, &c4, 15));
+	assert_true(birdrun_wait(f->loop, checked, &c6, 5));
+	assert_int_equal(f->bird_ups, 2);
+	reconcile_get(f->r, V4, &s);
+	assert_true(s.bird_connected);
+	assert_true(s.checked_at >= f->bird_up_at);
+}
+
 static void test_controller_restart_adopts(void **state)
 {
 	struct fx *f = *state;
@@ -630,6 +684,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_announce_drain_withdraw, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_admin_configure_and_enable, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bird_restart, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_checked_at, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_controller_restart_adopts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_configure_error, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_protocol, setup, teardown),
