@@ -1,7 +1,7 @@
 /*
- * ctlclient — the client side of the raiz control sockets (raiz-controller's,
- * see ctlsock.h, and raiz-dnsd's, see dnsd/control.h): send one JSON request
- * line, read one JSON reply line.
+ * ctlclient — the client side of the raiz control sockets (common/ctlsock.h;
+ * raiz-controller's commands in controller/main.c, raiz-dnsd's in
+ * dnsd/control.h): send one JSON request line, read one JSON reply line.
  *
  * Contract: ctlclient_call() connects, sends, waits at most timeout_ms for
  * the whole reply and returns it (caller frees with json_object_put()), or

@@ -16,9 +16,9 @@
 #include <unistd.h>
 
 #include "common/config.h"
+#include "common/ctlsock.h"
 #include "common/log.h"
 #include "controller/ctlclient.h"
-#include "controller/ctlsock.h"
 #include "controller/node.h"
 #include "controller/reconcile.h"
 #include "common/sdnotify.h"
@@ -60,10 +60,7 @@ static json_object *reply_ok(const char *msg)
 
 static json_object *reply_err(const char *msg)
 {
-	json_object *r = json_object_new_object();
-	json_object_object_add(r, "ok", json_object_new_boolean(0));
-	json_object_object_add(r, "error", json_object_new_string(msg));
-	return r;
+	return ctlsock_error(msg);
 }
 
 static int main_reload(struct ctl_main *m, char *err, size_t errlen)
@@ -141,6 +138,19 @@ static json_object *main_handle(void *arg, json_object *req)
 	}
 	snprintf(err, sizeof err, "unknown command \"%.64s\"", cmd);
 	return reply_err(err);
+}
+
+/* one request line from the control socket: a JSON object */
+static json_object *main_line(void *arg, struct ctlsock_conn *c, const char *line)
+{
+	json_object *req = ctlsock_json_object(line, strlen(line)), *reply;
+
+	(void)c;
+	if (!req)
+		return reply_err("bad request: expected one JSON object per line");
+	reply = main_handle(arg, req);
+	json_object_put(req);
+	return reply ? reply : reply_err("internal error");
 }
 
 /* ---- signals, watchdog ---- */
@@ -320,7 +330,8 @@ int main(int argc, char **argv)
 		free(m.sock_path);
 		return 1;
 	}
-	m.sock = ctlsock_new(m.loop, m.sock_path, 0660, main_handle, &m, err, sizeof err);
+	m.sock = ctlsock_new(m.loop, m.sock_path, 0660, "raiz-controller", main_line, &m,
+			     err, sizeof err);
 	if (!m.sock) {
 		log_err("control socket: %s", err);
 		node_free(m.node);

@@ -1,9 +1,9 @@
 /*
- * control — raiz-dnsd's control and statistics socket.
+ * control — raiz-dnsd's control and statistics commands, served on a
+ * common/ctlsock.h socket (mode 0660, transport contract there).
  *
- * Contract: a unix stream socket (mode 0660) served in the main loop.  A
- * client writes one request per line, either a bare command ("status") or
- * a JSON object ({"command": "status"}); each request gets exactly one
+ * Contract: a client writes one request per line, either a bare command
+ * ("status") or a JSON object ({"command": "status"}); each request gets exactly one
  * JSON object on one line, in order, always with "ok": true|false (and
  * "error" when false).  Commands:
  *   status  version, pid, uptime, generation, last reload, and per zone:
@@ -12,8 +12,9 @@
  *           rcode, BADVERS, truncated, dropped, EDNS, DO; TCP connections
  *   reload  like SIGHUP; answered when the reload has finished (or at
  *           once when the configuration is refused, with its file:line)
- * control_new() refuses a socket path another live process listens on;
- * a stale socket file is replaced.  control_free() removes the file.
+ * control_new() refuses a socket path another live process listens on
+ * ("in use: is raiz-dnsd already running?"); a stale socket file is
+ * replaced.  control_free() removes the file.
  */
 #ifndef RAIZ_DNSD_CONTROL_H
 #define RAIZ_DNSD_CONTROL_H
