@@ -36,6 +36,7 @@ import dns.rdataclass
 import dns.rdatatype
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import raizlab  # noqa: E402
 from raizlab import install_signal_handlers  # noqa: E402,F401  (re-exported)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -49,25 +50,8 @@ def binary():
 	return b
 
 
-def port_free(port):
-	"""True when nobody (not even with SO_REUSEPORT) uses port on 127.0.0.1/::1."""
-	for fam, host in ((socket.AF_INET, "127.0.0.1"), (socket.AF_INET6, "::1")):
-		for kind in (socket.SOCK_DGRAM, socket.SOCK_STREAM):
-			s = socket.socket(fam, kind)
-			try:
-				s.bind((host, port))
-			except OSError:
-				return False
-			finally:
-				s.close()
-	return True
-
-
 def pick_port(lo, hi, taken=()):
-	for p in range(lo, hi + 1):
-		if p not in taken and port_free(p):
-			return p
-	raise RuntimeError("no free port in %d-%d" % (lo, hi))
+	return raizlab.pick_ports(1, lo, hi, avoid=taken)[0]
 
 
 class Checks:

@@ -105,6 +105,20 @@ lab_pid_ours() {
 	[ -n "$s" ] && [ "$s" = "${LAB_PID_START[$1]:-$s}" ]
 }
 
+# wait up to 100 x $1 seconds until no recorded process is alive
+lab_wait_all_gone() {
+	local i pid alive
+	for ((i = 0; i < 100; i++)); do
+		alive=0
+		for pid in "${LAB_PIDS[@]}"; do
+			lab_pid_ours "$pid" && alive=1
+		done
+		[ $alive = 0 ] && return 0
+		sleep "$1"
+	done
+	return 1
+}
+
 lab_cleanup() {
 	local pid i
 	trap - EXIT INT TERM
@@ -114,25 +128,11 @@ lab_cleanup() {
 		kill -CONT "$pid" 2>/dev/null
 		kill -TERM "$pid" 2>/dev/null
 	done
-	for ((i = 0; i < 100; i++)); do
-		local alive=0
-		for pid in "${LAB_PIDS[@]}"; do
-			lab_pid_ours "$pid" && alive=1
-		done
-		[ $alive = 0 ] && break
-		sleep 0.05
-	done
+	lab_wait_all_gone 0.05
 	for pid in "${LAB_PIDS[@]}"; do
 		lab_pid_ours "$pid" && kill -KILL "$pid" 2>/dev/null
 	done
-	for ((i = 0; i < 100; i++)); do
-		local alive=0
-		for pid in "${LAB_PIDS[@]}"; do
-			lab_pid_ours "$pid" && alive=1
-		done
-		[ $alive = 0 ] && break
-		sleep 0.02
-	done
+	lab_wait_all_gone 0.02
 	LAB_PIDS=()
 	for i in "${LAB_NS_MADE[@]}"; do
 		ip netns del "$i" 2>/dev/null

@@ -34,15 +34,17 @@ def install_signal_handlers():
 		signal.signal(s, handler)
 
 
-def port_free(port, host="127.0.0.1"):
-	for kind in (socket.SOCK_DGRAM, socket.SOCK_STREAM):
-		s = socket.socket(socket.AF_INET, kind)
-		try:
-			s.bind((host, port))
-		except OSError:
-			return False
-		finally:
-			s.close()
+def port_free(port):
+	"""True when nobody uses port for UDP or TCP on 127.0.0.1 or ::1."""
+	for fam, host in ((socket.AF_INET, "127.0.0.1"), (socket.AF_INET6, "::1")):
+		for kind in (socket.SOCK_DGRAM, socket.SOCK_STREAM):
+			s = socket.socket(fam, kind)
+			try:
+				s.bind((host, port))
+			except OSError:
+				return False
+			finally:
+				s.close()
 	return True
 
 
