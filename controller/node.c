@@ -70,13 +70,9 @@ static void node_evaluate(struct node *n)
 		return;
 	for (size_t i = 0; i < k->nprefixes; i++) {
 		struct node_pfx *p = &n->pfx[i];
-		char full[POLICY_REASON_MAX + 1], why[POLICY_REASON_MAX];
+		char why[POLICY_REASON_MAX];
 		enum policy_want w = policy_prefix(&k->prefixes[i], n->health, &n->maint, wall,
-						   full, sizeof full);
-		/* policy cuts quietly at its limit: a text that reaches it was cut,
-		 * maybe mid-word; cut it at a word instead */
-		size_t flen = strlen(full);
-		node_reason_fit(why, flen >= POLICY_REASON_MAX - 1 ? flen : sizeof why, full);
+						   why, sizeof why);
 		if (w != p->want) {
 			if (w != POLICY_KEEP || p->want != POLICY_KEEP)
 				log_notice("prefix %s: %s -> %s: %s", k->prefixes[i].prefix,

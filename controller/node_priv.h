@@ -107,10 +107,5 @@ const char *node_bird_word(const struct node *n);
  * are left off as "… (N more)" (node_reason.c).
  */
 void node_reason_round(const struct node_svc *s, char *buf, size_t len);
-/*
- * Copy text into buf[len]; when it does not fit, cut at the last word
- * boundary that leaves room for "…" and end with it (node_reason.c).
- */
-void node_reason_fit(char *buf, size_t len, const char *text);
 
 #endif

@@ -13,35 +13,9 @@
 #include <string.h>
 
 #include "common/config.h"
+#include "common/text.h"
 #include "controller/node_priv.h"
 #include "probes/judge.h"
-
-#define NODE_ELLIPSIS "\xe2\x80\xa6"   /* U+2026 in UTF-8 */
-
-void node_reason_fit(char *buf, size_t len, const char *text)
-{
-	size_t n = strlen(text), keep;
-
-	if (!len)
-		return;
-	if (n < len) {
-		memcpy(buf, text, n + 1);
-		return;
-	}
-	if (len < sizeof NODE_ELLIPSIS) {
-		buf[0] = '\0';
-		return;
-	}
-	/* room for " …": cut before the word that crosses the limit */
-	keep = len - sizeof NODE_ELLIPSIS;
-	while (keep && text[keep] != ' ')
-		keep--;
-	while (keep && (text[keep - 1] == ' ' || text[keep - 1] == ';' ||
-			text[keep - 1] == ',' || text[keep - 1] == ':'))
-		keep--;
-	memcpy(buf, text, keep);
-	snprintf(buf + keep, len - keep, "%s" NODE_ELLIPSIS, keep ? " " : "");
-}
 
 /* a failing probe's reason, short: without the question, the target's
  * address made a port (see above) */
@@ -95,7 +69,7 @@ void node_reason_round(const struct node_svc *s, char *buf, size_t len)
 	size_t group[np ? np : 1];   /* index of the group's first probe */
 	size_t order[np ? np : 1];   /* group leaders, failing ones first */
 	char text[HEALTH_WHY_MAX];
-	const size_t spare = sizeof "; " NODE_ELLIPSIS " (999 more)";
+	const size_t spare = sizeof "; " TEXT_ELLIPSIS " (999 more)";
 
 	if (!len)
 		return;
@@ -126,11 +100,11 @@ void node_reason_round(const struct node_svc *s, char *buf, size_t len)
 			continue;
 		}
 		if (n) {
-			snprintf(buf + n, len - n, "; " NODE_ELLIPSIS " (%zu more)", left);
+			snprintf(buf + n, len - n, "; " TEXT_ELLIPSIS " (%zu more)", left);
 			return;
 		}
 		/* not even the first group fits: as many of its words as do */
-		node_reason_fit(buf, len > 2 * spare ? len - spare : len, text);
+		text_fit(buf, len > 2 * spare ? len - spare : len, text);
 		left -= cnt;
 		n = strlen(buf);
 		if (left)

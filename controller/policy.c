@@ -1,19 +1,22 @@
 /* policy — see policy.h */
+#include "common/text.h"
 #include "controller/policy.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
-/* snprintf that truncates quietly: reasons are for people, cut is fine */
 static void policy_fmt(char *buf, size_t len, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* reasons embed a service's own reason: shorten at a word, never mid-word */
 static void policy_fmt(char *buf, size_t len, const char *fmt, ...)
 {
+	char full[2 * POLICY_REASON_MAX];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(buf, len, fmt, ap);
+	vsnprintf(full, sizeof full, fmt, ap);
 	va_end(ap);
+	text_fit(buf, len, full);
 }
 
 static const char *const policy_names[] = {

@@ -9,6 +9,7 @@
 
 #include "common/config.h"
 #include "common/config_probe.h"
+#include "common/text.h"
 #include "controller/node_priv.h"
 #include "probes/judge.h"
 
@@ -94,15 +95,15 @@ static void test_fit(void **state)
 {
 	char buf[16];
 
-	node_reason_fit(buf, sizeof buf, "short");
+	text_fit(buf, sizeof buf, "short");
 	assert_string_equal(buf, "short");
-	node_reason_fit(buf, sizeof buf, "fifteen chars x");
+	text_fit(buf, sizeof buf, "fifteen chars x");
 	assert_string_equal(buf, "fifteen chars x");
-	node_reason_fit(buf, sizeof buf, "one two three four");
+	text_fit(buf, sizeof buf, "one two three four");
 	assert_string_equal(buf, "one two " ELL);
-	node_reason_fit(buf, sizeof buf, "one two: three four");
+	text_fit(buf, sizeof buf, "one two: three four");
 	assert_string_equal(buf, "one two " ELL);
-	node_reason_fit(buf, sizeof buf, "supercalifragilistic");
+	text_fit(buf, sizeof buf, "supercalifragilistic");
 	assert_string_equal(buf, ELL);
 }
 
