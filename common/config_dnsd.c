@@ -3,18 +3,34 @@
 #include "common/config.h"
 #include "common/cfgutil.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <ldns/ldns.h>
 
 static const char *const dnsd_keys[] = {
 	"listen", "nsid", "identity", "version", "edns-buffer-size",
 	"tcp-max-connections", "tcp-idle-timeout", "tcp-max-queries", "workers",
 	"control-socket", "pidfile", "user", NULL,
 };
-static const char *const zone_keys[] = { "name", "file", NULL };
-static const char *const tsig_keys[] = { "name", "algorithm", "secret", NULL };
+static const char *const zone_keys[] = {
+	"name", "file", "primaries", "tsig-key", "transfer-source", "refresh-min",
+	"refresh-max", "retry-min", "retry-max", "expire-min", "expire-max", "allow-notify",
+	"allow-transfer", "zonemd", "trust-anchors", "max-lag", NULL,
+};
+/* keys only a secondary zone may have */
+static const char *const secondary_only[] = {
+	"tsig-key", "transfer-source", "refresh-min", "refresh-max", "retry-min", "retry-max",
+	"expire-min", "expire-max", "allow-notify", "zonemd", "trust-anchors", "max-lag", NULL,
+};
+static const char *const zonemd_modes[] = { "verify", "require", "ignore", NULL };
+static const char *const tsig_keys[] = { "name", "algorithm", "secret", "secret-file", NULL };
 static const char *const tsig_algorithms[] = {
 	"hmac-sha256", "hmac-sha384", "hmac-sha512", "hmac-sha1", NULL,
 };
@@ -99,6 +115,123 @@ static int dnsd_name_eq(const char *a, const char *b)
 	return la == lb && strncasecmp(a, b, la) == 0;
 }
 
+/* an optional array of addresses (port default 53) */
+static int dnsd_parse_addrs(struct cfg_ctx *c, json_object *obj, const char *key,
+			    struct cfg_addr **out, size_t *nout)
+{
+	json_object *arr;
+	*out = NULL;
+	*nout = 0;
+	if (cfg_get_array(c, obj, key, false, &arr) < 0 || !arr)
+		return c->failed ? -1 : 0;
+	size_t n = json_object_array_length(arr);
+	if (n == 0)
+		return cfg_fail(c, arr, "\"%s\" needs at least one address", key);
+	*out = calloc(n, sizeof **out);
+	if (!*out)
+		return cfg_fail(c, arr, "out of memory");
+	for (size_t i = 0; i < n; i++) {
+		json_object *v = json_object_array_get_idx(arr, i);
+		if (cfg_parse_addr(c, v ? v : arr, 53, &(*out)[i]) < 0)
+			return -1;
+		*nout = i + 1;
+		for (size_t j = 0; j < i; j++)
+			if (strcmp((*out)[j].text, (*out)[i].text) == 0)
+				return cfg_fail(c, v, "%s: address %s given twice", key, (*out)[i].text);
+	}
+	return 0;
+}
+
+/* a trust anchor: a DS or DNSKEY record owned by the zone's apex */
+static int dnsd_anchor_check(struct cfg_ctx *c, json_object *at, const char *zname, const char *text)
+{
+	ldns_rr *rr = NULL;
+	ldns_rdf *origin = NULL;
+	if (ldns_str2rdf_dname(&origin, zname) != LDNS_STATUS_OK)
+		return cfg_fail(c, at, "zone %s: bad zone name", zname);
+	ldns_status st = ldns_rr_new_frm_str(&rr, text, 3600, origin, NULL);
+	int rc = 0;
+	if (st != LDNS_STATUS_OK)
+		rc = cfg_fail(c, at, "zone %s: trust anchor \"%s\" does not parse: %s", zname, text,
+			      ldns_get_errorstr_by_id(st));
+	else if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_DS && ldns_rr_get_type(rr) != LDNS_RR_TYPE_DNSKEY)
+		rc = cfg_fail(c, at, "zone %s: a trust anchor must be a DS or DNSKEY record", zname);
+	else if (ldns_dname_compare(ldns_rr_owner(rr), origin) != 0)
+		rc = cfg_fail(c, at, "zone %s: the trust anchor is not for the zone's apex", zname);
+	ldns_rr_free(rr);
+	ldns_rdf_deep_free(origin);
+	return rc;
+}
+
+/* a duration in whole seconds */
+static int dnsd_get_secs(struct cfg_ctx *c, json_object *z, const char *key, unsigned min,
+			 unsigned max, unsigned def, unsigned *out)
+{
+	uint64_t ms;
+	if (cfg_get_duration(c, z, key, false, (uint64_t)min * 1000, (uint64_t)max * 1000,
+			     (uint64_t)def * 1000, &ms) < 0)
+		return -1;
+	*out = (unsigned)(ms / 1000);
+	return 0;
+}
+
+static int dnsd_parse_secondary(struct cfg_ctx *c, json_object *z, struct cfg_zone *zc)
+{
+	const unsigned day = 86400, year = 365 * 86400;
+	bool has_src;
+	struct cfg_addr src;
+	json_object *arr;
+
+	cfg_get_dname(c, z, "tsig-key", false, NULL, &zc->tsig_key);
+	if (cfg_get_addr(c, z, "transfer-source", false, 0, &src, &has_src) < 0)
+		return -1;
+	if (has_src) {
+		zc->source = malloc(sizeof *zc->source);
+		if (!zc->source)
+			return cfg_fail(c, z, "out of memory");
+		*zc->source = src;
+	}
+	/* the defaults clamp what a primary's SOA may ask for (like Knot) */
+	dnsd_get_secs(c, z, "refresh-min", 1, year, 2, &zc->refresh_min);
+	dnsd_get_secs(c, z, "refresh-max", 1, year, day, &zc->refresh_max);
+	dnsd_get_secs(c, z, "retry-min", 1, year, 2, &zc->retry_min);
+	dnsd_get_secs(c, z, "retry-max", 1, year, day, &zc->retry_max);
+	dnsd_get_secs(c, z, "expire-min", 3, 10 * year, 3, &zc->expire_min);
+	dnsd_get_secs(c, z, "expire-max", 3, 10 * year, 10 * year, &zc->expire_max);
+	dnsd_get_secs(c, z, "max-lag", 0, year, 0, &zc->max_lag);
+	cfg_get_enum(c, z, "zonemd", false, zonemd_modes, CFG_ZONEMD_VERIFY, &zc->zonemd);
+	if (c->failed)
+		return -1;
+	if (zc->refresh_min > zc->refresh_max)
+		return cfg_fail(c, z, "zone %s: refresh-min is above refresh-max", zc->name);
+	if (zc->retry_min > zc->retry_max)
+		return cfg_fail(c, z, "zone %s: retry-min is above retry-max", zc->name);
+	if (zc->expire_min > zc->expire_max)
+		return cfg_fail(c, z, "zone %s: expire-min is above expire-max", zc->name);
+	if (dnsd_parse_addrs(c, z, "allow-notify", &zc->allow_notify, &zc->nallow_notify) < 0 ||
+	    cfg_get_array(c, z, "trust-anchors", false, &arr) < 0)
+		return -1;
+	size_t n = arr ? json_object_array_length(arr) : 0;
+	if (arr && n == 0)
+		return cfg_fail(c, arr, "zone %s: \"trust-anchors\" is empty", zc->name);
+	zc->trust_anchors = calloc(n ? n : 1, sizeof *zc->trust_anchors);
+	if (!zc->trust_anchors)
+		return cfg_fail(c, z, "out of memory");
+	for (size_t i = 0; i < n; i++) {
+		json_object *v = json_object_array_get_idx(arr, i);
+		if (!v || !json_object_is_type(v, json_type_string))
+			return cfg_fail(c, v ? v : arr, "zone %s: a trust anchor must be a string "
+					"holding a DS or DNSKEY record", zc->name);
+		zc->trust_anchors[i] = strdup(json_object_get_string(v));
+		zc->ntrust_anchors = i + 1;
+		if (!zc->trust_anchors[i])
+			return cfg_fail(c, v, "out of memory");
+		if (dnsd_anchor_check(c, v, zc->name, zc->trust_anchors[i]) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int dnsd_parse_zones(struct cfg_ctx *c, json_object *root, struct raiz_config *cfg)
 {
 	json_object *arr;
@@ -116,7 +249,25 @@ static int dnsd_parse_zones(struct cfg_ctx *c, json_object *root, struct raiz_co
 			return -1;
 		zc->line = cfg_line(z);
 		if (cfg_get_dname(c, z, "name", true, NULL, &zc->name) < 0 ||
-		    cfg_get_path(c, z, "file", true, NULL, &zc->file) < 0)
+		    cfg_get_path(c, z, "file", false, NULL, &zc->file) < 0 ||
+		    dnsd_parse_addrs(c, z, "primaries", &zc->primaries, &zc->nprimaries) < 0)
+			return -1;
+		if (zc->file && zc->nprimaries)
+			return cfg_fail(c, z, "zone %s: give either \"file\" or \"primaries\", not both",
+					zc->name);
+		if (!zc->file && !zc->nprimaries)
+			return cfg_fail(c, z, "zone %s: needs \"file\" (a zone file) or \"primaries\" "
+					"(a secondary zone)", zc->name);
+		if (zc->file) {
+			for (const char *const *k = secondary_only; *k; k++)
+				if (cfg_member(z, *k))
+					return cfg_fail(c, cfg_member(z, *k), "zone %s: \"%s\" is only for "
+							"a secondary zone (one with \"primaries\")", zc->name, *k);
+		} else if (dnsd_parse_secondary(c, z, zc) < 0) {
+			return -1;
+		}
+		if (dnsd_parse_addrs(c, z, "allow-transfer", &zc->allow_transfer,
+				     &zc->nallow_transfer) < 0)
 			return -1;
 		for (size_t j = 0; j < i; j++)
 			if (dnsd_name_eq(cfg->zones[j].name, zc->name))
@@ -141,6 +292,54 @@ static int dnsd_base64_ok(const char *s)
 	return n > 0 && n % 4 == 0 && pad <= 2;
 }
 
+/* "secret-file": a file holding the base64 secret, not readable by others */
+static int dnsd_tsig_secret_file(struct cfg_ctx *c, json_object *k, struct cfg_tsig *t)
+{
+	char *path = NULL;
+	json_object *at = cfg_member(k, "secret-file");
+	if (cfg_get_path(c, k, "secret-file", false, NULL, &path) < 0)
+		return -1;
+	if (!path) {
+		if (!t->secret)
+			return cfg_fail(c, k, "TSIG key %s: needs \"secret\" or \"secret-file\"",
+					t->name);
+		return 0;
+	}
+	if (t->secret) {
+		free(path);
+		return cfg_fail(c, at, "TSIG key %s: give \"secret\" or \"secret-file\", not both",
+				t->name);
+	}
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	struct stat st;
+	char buf[1024];
+	ssize_t n = -1;
+	int rc = 0;
+	if (fd < 0)
+		rc = cfg_fail(c, at, "TSIG key %s: %s: %s", t->name, path, strerror(errno));
+	else if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+		rc = cfg_fail(c, at, "TSIG key %s: %s is not a regular file", t->name, path);
+	else if (st.st_mode & S_IROTH)
+		rc = cfg_fail(c, at, "TSIG key %s: %s is readable by everyone; make it 0640 "
+			      "root:raiz (or 0600)", t->name, path);
+	else if ((n = read(fd, buf, sizeof buf - 1)) < 0)
+		rc = cfg_fail(c, at, "TSIG key %s: reading %s: %s", t->name, path, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	free(path);
+	if (rc < 0)
+		return rc;
+	buf[n] = 0;
+	/* the secret is the first word; trailing newline and spaces ignored */
+	char *b = buf + strspn(buf, " \t\r\n");
+	b[strcspn(b, " \t\r\n")] = 0;
+	t->secret = strdup(b);
+	explicit_bzero(buf, sizeof buf);
+	if (!t->secret)
+		return cfg_fail(c, at, "out of memory");
+	return 0;
+}
+
 static int dnsd_parse_tsig(struct cfg_ctx *c, json_object *root, struct raiz_config *cfg)
 {
 	json_object *arr;
@@ -160,7 +359,8 @@ static int dnsd_parse_tsig(struct cfg_ctx *c, json_object *root, struct raiz_con
 		t->line = cfg_line(k);
 		if (cfg_get_dname(c, k, "name", true, NULL, &t->name) < 0 ||
 		    cfg_get_enum(c, k, "algorithm", false, tsig_algorithms, 0, &alg) < 0 ||
-		    cfg_get_string(c, k, "secret", true, NULL, &t->secret) < 0)
+		    cfg_get_string(c, k, "secret", false, NULL, &t->secret) < 0 ||
+		    dnsd_tsig_secret_file(c, k, t) < 0)
 			return -1;
 		t->algorithm = strdup(tsig_algorithms[alg]);
 		if (!dnsd_base64_ok(t->secret))
@@ -178,6 +378,15 @@ int config_dnsd_parse(struct cfg_ctx *c, json_object *root, struct raiz_config *
 	if (dnsd_parse_server(c, root, cfg) < 0 || dnsd_parse_zones(c, root, cfg) < 0 ||
 	    dnsd_parse_tsig(c, root, cfg) < 0)
 		return -1;
+	/* cross references: the key a zone names must exist */
+	json_object *arr = cfg_member(root, "zones");
+	for (size_t i = 0; i < cfg->nzones; i++) {
+		const struct cfg_zone *z = &cfg->zones[i];
+		if (z->tsig_key && !config_tsig(cfg, z->tsig_key))
+			return cfg_fail(c, cfg_member(json_object_array_get_idx(arr, i), "tsig-key"),
+					"zone %s: TSIG key \"%s\" is not in \"tsig-keys\"",
+					z->name, z->tsig_key);
+	}
 	return 0;
 }
 
@@ -192,8 +401,17 @@ void config_dnsd_free(struct raiz_config *cfg)
 	free(dn->pidfile);
 	free(dn->user);
 	for (size_t i = 0; i < cfg->nzones; i++) {
-		free(cfg->zones[i].name);
-		free(cfg->zones[i].file);
+		struct cfg_zone *z = &cfg->zones[i];
+		free(z->name);
+		free(z->file);
+		free(z->primaries);
+		free(z->tsig_key);
+		free(z->source);
+		free(z->allow_notify);
+		free(z->allow_transfer);
+		for (size_t j = 0; j < z->ntrust_anchors; j++)
+			free(z->trust_anchors[j]);
+		free(z->trust_anchors);
 	}
 	free(cfg->zones);
 	for (size_t i = 0; i < cfg->ntsig; i++) {

@@ -27,16 +27,38 @@ struct cfg_dnsd {
 	char *user;                   /* drop to this user after binding; default "raiz" */
 };
 
+enum cfg_zonemd { CFG_ZONEMD_VERIFY, CFG_ZONEMD_REQUIRE, CFG_ZONEMD_IGNORE };
+
 struct cfg_zone {
 	char *name;                   /* presentation format, e.g. "." or "br." */
-	char *file;                   /* absolute path */
+	char *file;                   /* absolute path; NULL for a secondary zone */
 	int line;                     /* where it is defined, for messages */
+	/* a secondary zone: its copy comes from these primaries (AXFR/IXFR) */
+	struct cfg_addr *primaries;   /* in the order given; port 53 by default */
+	size_t nprimaries;
+	char *tsig_key;               /* name of a tsig-keys entry, NULL = unsigned */
+	struct cfg_addr *source;      /* transfer-source (port 0 = any) for primaries of its family, NULL */
+	/* clamps of the SOA timers, seconds */
+	unsigned refresh_min, refresh_max, retry_min, retry_max, expire_min, expire_max;
+	struct cfg_addr *allow_notify;   /* NOTIFY accepted from these besides the primaries */
+	size_t nallow_notify;
+	struct cfg_addr *allow_transfer; /* AXFR/IXFR out to these (port ignored) */
+	size_t nallow_transfer;
+	int zonemd;                   /* enum cfg_zonemd */
+	char **trust_anchors;         /* DS or DNSKEY records of the apex, presentation format */
+	size_t ntrust_anchors;
+	unsigned max_lag;             /* seconds behind the primary before the node is unhealthy, 0 = off */
 };
+
+static inline bool cfg_zone_secondary(const struct cfg_zone *z)
+{
+	return z->nprimaries > 0;
+}
 
 struct cfg_tsig {
 	char *name;
-	char *algorithm;              /* hmac-sha256 (default), hmac-sha384, hmac-sha512 */
-	char *secret;                 /* base64 */
+	char *algorithm;              /* hmac-sha256 (default), hmac-sha384, hmac-sha512, hmac-sha1 */
+	char *secret;                 /* base64, inline or read from secret-file */
 	int line;
 };
 

@@ -4,6 +4,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <sys/socket.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -110,7 +111,7 @@ static void test_errors(void **state)
 	load_bad("{\n" BASE_NODE BASE_DNSD ",\n\"zones\": [ {\"name\": \"a..b\", \"file\": \"a\"} ]\n}",
 		 "t.json:4: \"name\": \"a..b\" is not a domain name: empty label");
 	load_bad("{\n" BASE_NODE BASE_DNSD ",\n\"zones\": [ {\"name\": \"br\"} ]\n}",
-		 "t.json:4: missing required key \"file\"");
+		 "t.json:4: zone br.: needs \"file\" (a zone file) or \"primaries\" (a secondary zone)");
 	load_bad("{\n\"node\": { \"identity\": \"x\", \"log-level\": \"loud\" },\n" BASE_DNSD "}",
 		 "t.json:2: \"log-level\" must be one of err, warning, notice, info, debug");
 	load_bad("{\n" BASE_NODE "\"dnsd\": { \"listen\": [\"::1\"], \"tcp-idle-timeout\": \"5 parsecs\" }\n}",
@@ -118,6 +119,62 @@ static void test_errors(void **state)
 	load_bad("{\n" BASE_NODE BASE_DNSD ",\n\"tsig-keys\": [ {\"name\": \"k\", \"secret\": \"not base64!\"} ]\n}",
 		 "t.json:4: TSIG key k.: \"secret\" is not valid base64");
 	load_bad("{\n" BASE_DNSD "\n}", "t.json:1: missing required key \"node\"");
+}
+
+#define KEYS "\"tsig-keys\": [ {\"name\": \"xfr\", \"secret\": \"c2VjcmV0\"} ]"
+
+static void test_secondary_zones(void **state)
+{
+	(void)state;
+	struct raiz_config *cfg = load_ok(
+		"{\n" BASE_NODE BASE_DNSD ",\n" KEYS ",\n\"zones\": [ { \"name\": \"br\",\n"
+		" \"primaries\": [\"127.0.0.1@5300\", \"::1\"], \"tsig-key\": \"XFR\",\n"
+		" \"transfer-source\": \"127.0.0.2\", \"refresh-min\": \"5s\", \"expire-max\": \"2d\",\n"
+		" \"allow-notify\": [\"127.0.0.9\"], \"allow-transfer\": [\"127.0.0.3\"],\n"
+		" \"zonemd\": \"require\", \"max-lag\": \"10m\",\n"
+		" \"trust-anchors\": [\"br. IN DS 2471 13 2 9B4B0AA8C8CCE12E6AEA5C3E0F0F6E3E1B3C1D4E5F60718293A4B5C6D7E8F901\"] } ]\n}");
+	const struct cfg_zone *z = &cfg->zones[0];
+	assert_true(cfg_zone_secondary(z));
+	assert_null(z->file);
+	assert_int_equal(z->nprimaries, 2);
+	assert_string_equal(z->primaries[0].text, "127.0.0.1@5300");
+	assert_int_equal(z->primaries[1].port, 53);
+	assert_string_equal(z->tsig_key, "XFR.");
+	assert_non_null(config_tsig(cfg, z->tsig_key));
+	assert_int_equal(z->source->family, AF_INET);
+	assert_int_equal(z->refresh_min, 5);
+	assert_int_equal(z->refresh_max, 86400);
+	assert_int_equal(z->expire_max, 2 * 86400);
+	assert_int_equal(z->nallow_notify, 1);
+	assert_int_equal(z->nallow_transfer, 1);
+	assert_int_equal(z->zonemd, CFG_ZONEMD_REQUIRE);
+	assert_int_equal(z->max_lag, 600);
+	assert_int_equal(z->ntrust_anchors, 1);
+	config_free(cfg);
+
+	load_bad("{\n" BASE_NODE BASE_DNSD ",\n\"zones\": [ {\"name\": \"br\", \"file\": \"a\",\n"
+		 "\"primaries\": [\"127.0.0.1\"]} ]\n}",
+		 "t.json:4: zone br.: give either \"file\" or \"primaries\", not both");
+	load_bad("{\n" BASE_NODE BASE_DNSD ",\n\"zones\": [ {\"name\": \"br\", \"file\": \"a\",\n"
+		 "\"tsig-key\": \"xfr\"} ]\n}",
+		 "t.json:5: zone br.: \"tsig-key\" is only for a secondary zone (one with \"primaries\")");
+	load_bad("{\n" BASE_NODE BASE_DNSD ",\n\"zones\": [ {\"name\": \"br\",\n"
+		 "\"primaries\": [\"127.0.0.1\"], \"tsig-key\": \"nokey\"} ]\n}",
+		 "t.json:5: zone br.: TSIG key \"nokey.\" is not in \"tsig-keys\"");
+	load_bad("{\n" BASE_NODE BASE_DNSD ",\n\"zones\": [ {\"name\": \"br\",\n"
+		 "\"primaries\": []} ]\n}",
+		 "t.json:5: \"primaries\" needs at least one address");
+	load_bad("{\n" BASE_NODE BASE_DNSD ",\n\"zones\": [ {\"name\": \"br\",\n"
+		 "\"primaries\": [\"127.0.0.1\"], \"trust-anchors\": [\"nl. IN DS 1 8 2 AABB\"]} ]\n}",
+		 "t.json:5: zone br.: the trust anchor is not for the zone's apex");
+	load_bad("{\n" BASE_NODE BASE_DNSD ",\n\"zones\": [ {\"name\": \"br\",\n"
+		 "\"primaries\": [\"127.0.0.1\"], \"trust-anchors\": [\"br. IN A 192.0.2.1\"]} ]\n}",
+		 "t.json:5: zone br.: a trust anchor must be a DS or DNSKEY record");
+	load_bad("{\n" BASE_NODE BASE_DNSD ",\n\"zones\": [ {\"name\": \"br\",\n"
+		 "\"primaries\": [\"127.0.0.1\"], \"zonemd\": \"maybe\"} ]\n}",
+		 "t.json:5: \"zonemd\" must be one of \"verify\", \"require\", \"ignore\"");
+	load_bad("{\n" BASE_NODE BASE_DNSD ",\n\"tsig-keys\": [ {\"name\": \"k\"} ]\n}",
+		 "t.json:4: TSIG key k.: needs \"secret\" or \"secret-file\"");
 }
 
 static void test_syntax_errors(void **state)
@@ -184,6 +241,7 @@ int main(void)
 		cmocka_unit_test(test_full_dnsd),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_syntax_errors),
+		cmocka_unit_test(test_secondary_zones),
 		cmocka_unit_test(test_json_lines_and_escapes),
 		cmocka_unit_test(test_file_errors),
 	};
