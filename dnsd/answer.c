@@ -12,7 +12,7 @@ enum {
 	T_DS = 43, T_RRSIG = 46, T_NSEC = 47, T_DNSKEY = 48, T_NSEC3 = 50, T_ANY = 255,
 };
 
-enum { R_NOERROR = 0, R_NXDOMAIN = 3, R_REFUSED = 5, R_YXDOMAIN = 6 };
+enum { R_NOERROR = 0, R_SERVFAIL = 2, R_NXDOMAIN = 3, R_REFUSED = 5, R_YXDOMAIN = 6 };
 
 /* sections in encoding order */
 enum { S_ANSWER, S_AUTH, S_AUTH_OPT, S_ADD_A, S_ADD_AAAA, S_COUNT };
@@ -475,12 +475,16 @@ static void lookup(struct actx *c, const uint8_t *name)
 	const struct answer_req *rq = c->rq;
 	uint8_t key[DNAME_MAX];
 	size_t kl = dname_key(name, key);
-	const struct zone *z = zoneset_find(rq->zs, key, kl);
-	bool exact;
+	bool expired, exact;
+	const struct zone *z = zoneset_lookup(rq->zs, key, kl, &expired);
 	int32_t idx, ce;
 
 	if (!z) {
-		if (c->chain == 0)
+		/* an expired copy is not served: SERVFAIL, so that resolvers
+		 * go elsewhere and the controller's probes withdraw the node */
+		if (expired)
+			c->rcode = R_SERVFAIL;
+		else if (c->chain == 0)
 			c->rcode = R_REFUSED;
 		return;
 	}

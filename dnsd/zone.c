@@ -344,6 +344,43 @@ const struct zrrset *zone_rrset(const struct zone *z, int32_t i, uint16_t type)
 	return NULL;
 }
 
+void zone_iter_init(struct zone_iter *it, const struct zone *z)
+{
+	it->z = z;
+	it->node = 0;
+	it->rrset = 0;
+	it->off = it->end = 0;
+}
+
+bool zone_iter_next(struct zone_iter *it, struct zone_rr *rr)
+{
+	const struct zone *z = it->z;
+	while (it->off >= it->end) {
+		if (it->node >= z->nnodes)
+			return false;
+		const struct znode *n = &z->nodes[it->node];
+		if (it->rrset >= n->nrrsets) {
+			it->node++;
+			it->rrset = 0;
+			continue;
+		}
+		const struct zrrset *rs = &z->rrsets[n->rrsets + it->rrset++];
+		it->off = rs->off;
+		it->end = rs->off + rs->len;
+	}
+	const struct znode *n = &z->nodes[it->node];
+	const struct zrrset *rs = &z->rrsets[n->rrsets + it->rrset - 1];
+	const uint8_t *p = z->rdata + it->off;
+	rr->owner = znode_name(z, n);
+	rr->node = (int32_t)it->node;
+	rr->type = rs->type;
+	rr->ttl = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+	rr->rdlen = (uint16_t)(p[4] << 8 | p[5]);
+	rr->rdata = p + 6;
+	it->off += 6u + rr->rdlen;
+	return true;
+}
+
 static int zn3_cmp(const void *a, const void *b)
 {
 	return memcmp(((const struct zn3 *)a)->hash, ((const struct zn3 *)b)->hash, NSEC3_HASH_LEN);
@@ -672,7 +709,7 @@ static void zone_free(struct zone *z)
 
 bool zone_files_unchanged(const struct zone *z, const char *file)
 {
-	if (!z || z->nfiles == 0 || strcmp(z->file, file) != 0)
+	if (!z || !file || !z->file || z->nfiles == 0 || strcmp(z->file, file) != 0)
 		return false;
 	for (size_t i = 0; i < z->nfiles; i++) {
 		struct stat st;
@@ -698,31 +735,55 @@ void zone_unref(struct zone *z)
 		zone_free(z);
 }
 
-struct zone *zone_load(const char *name, const char *file, char *err, size_t errlen)
+static struct zone *zone_new(const char *name, const char *file, struct zread *R, char *err,
+			     size_t errlen)
 {
-	struct zread R;
 	struct zone *z = calloc(1, sizeof *z);
-
-	memset(&R, 0, sizeof R);
-	err[0] = 0;
 	if (!z) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
 	z->refs = 1;
 	z->name = strdup(name);
-	z->file = strdup(file);
-	if (!z->name || !z->file) {
+	z->file = file ? strdup(file) : NULL;
+	if (!z->name || (file && !z->file)) {
 		snprintf(err, errlen, "out of memory");
-		goto fail;
+		zone_free(z);
+		return NULL;
 	}
+	z->apex_len = R->apex_len;
+	memcpy(z->apex, R->apex, R->apex_len);
+	z->apex_keylen = R->apex_keylen;
+	memcpy(z->apex_key, R->apex_key, R->apex_keylen);
+	z->apex_labels = dname_labels(z->apex);
+	return z;
+}
+
+struct zone *zone_build(const char *name, struct zread *R, char *err, size_t errlen)
+{
+	err[0] = 0;
+	struct zone *z = zone_new(name, NULL, R, err, errlen);
+	if (z && compile(z, R) < 0) {
+		zone_free(z);
+		z = NULL;
+	}
+	if (!z && !err[0])
+		snprintf(err, errlen, "cannot compile the zone");
+	return z;
+}
+
+struct zone *zone_load(const char *name, const char *file, char *err, size_t errlen)
+{
+	struct zread R;
+	struct zone *z = NULL;
+
+	memset(&R, 0, sizeof R);
+	err[0] = 0;
 	if (zread_init(&R, name, err, errlen) < 0)
 		goto fail;
-	z->apex_len = R.apex_len;
-	memcpy(z->apex, R.apex, R.apex_len);
-	z->apex_keylen = R.apex_keylen;
-	memcpy(z->apex_key, R.apex_key, R.apex_keylen);
-	z->apex_labels = dname_labels(z->apex);
+	z = zone_new(name, file, &R, err, errlen);
+	if (!z)
+		goto fail;
 	if (zread_file(&R, file) < 0 || compile(z, &R) < 0)
 		goto fail;
 	z->files = calloc(R.nfiles, sizeof *z->files);

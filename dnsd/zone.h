@@ -118,6 +118,11 @@ struct zone {
 
 /* load and compile; NULL with a reason in err on failure */
 struct zone *zone_load(const char *name, const char *file, char *err, size_t errlen);
+/* compile the records a caller put into R (zread_init() + zread_add_rr(),
+ * e.g. from a zone transfer) with the same checks as zone_load(); R keeps
+ * its records (the caller frees it).  NULL with a reason in err. */
+struct zread;
+struct zone *zone_build(const char *name, struct zread *R, char *err, size_t errlen);
 /* true when the zone was loaded from `file` and none of the files it read
  * changed since (same size and mtime) */
 bool zone_files_unchanged(const struct zone *z, const char *file);
@@ -136,6 +141,29 @@ static inline const struct zrrset *znode_rrsets(const struct zone *z, const stru
 {
 	return z->rrsets + n->rrsets;
 }
+
+/* Walking every record of a compiled zone, in canonical owner order; at
+ * one owner by type, RRSIG records (type 46) once each, grouped by the
+ * type they cover.  Not the RFC 4034 canonical RR order within an RRset
+ * (rdata are in file order): users that need it (ZONEMD) sort an RRset
+ * themselves.  No allocation; the zone must outlive the iterator. */
+struct zone_rr {
+	const uint8_t *owner;	/* wire name, case as loaded */
+	int32_t node;		/* index in z->nodes */
+	uint16_t type;
+	uint32_t ttl;
+	uint16_t rdlen;
+	const uint8_t *rdata;
+};
+struct zone_iter {
+	const struct zone *z;
+	size_t node;
+	unsigned rrset;
+	uint32_t off, end;	/* the current RRset's records in z->rdata */
+};
+void zone_iter_init(struct zone_iter *it, const struct zone *z);
+/* false at the end */
+bool zone_iter_next(struct zone_iter *it, struct zone_rr *rr);
 
 /* the RRset of `type` at node i, or NULL */
 const struct zrrset *zone_rrset(const struct zone *z, int32_t i, uint16_t type);

@@ -13,6 +13,8 @@ struct zs_entry {
 	char *name;
 	char *error;
 	struct zone *z;		/* NULL: not served */
+	bool secondary;		/* the copy comes from primaries (xfrd.h) */
+	bool expired;		/* secondary past its SOA expire: SERVFAIL */
 	uint8_t key[DNAME_MAX];
 	size_t keylen;
 	unsigned labels;
@@ -81,6 +83,16 @@ static int deep_cmp(const void *a, const void *b, void *ctx)
 	return la > lb ? -1 : la < lb;
 }
 
+/* the entries answered for (served, or expired: SERVFAIL), deepest first */
+static void zoneset_index_build(struct zoneset *zs)
+{
+	zs->ndeep = 0;
+	for (size_t i = 0; i < zs->n; i++)
+		if (zs->e[i].z || zs->e[i].expired)
+			zs->deep[zs->ndeep++] = i;
+	qsort_r(zs->deep, zs->ndeep, sizeof *zs->deep, deep_cmp, zs);
+}
+
 struct zoneset *zoneset_build(const struct raiz_config *cfg, const struct zoneset *prev)
 {
 	struct zoneset *zs = calloc(1, sizeof *zs);
@@ -110,6 +122,18 @@ struct zoneset *zoneset_build(const struct raiz_config *cfg, const struct zonese
 			continue;
 		}
 		const struct zs_entry *pe = prev_entry(prev, e);
+		if (cfg_zone_secondary(cz)) {
+			/* its copies come from transfers (xfrd.h), never from here */
+			e->secondary = true;
+			if (pe && pe->secondary) {
+				e->z = zone_ref(pe->z);
+				e->expired = pe->expired;
+				e->error = pe->error ? strdup(pe->error) : NULL;
+			} else {
+				e->error = strdup("no copy yet: waiting for the first transfer");
+			}
+			continue;
+		}
 		if (pe && pe->z && zone_files_unchanged(pe->z, cz->file)) {
 			e->z = zone_ref(pe->z);
 			log_info("zone %s: %s unchanged, serial %u kept", e->name, cz->file, e->z->serial);
@@ -134,11 +158,51 @@ struct zoneset *zoneset_build(const struct raiz_config *cfg, const struct zonese
 			log_err("zone %s: %s; not served", e->name, err);
 		}
 	}
-	for (size_t i = 0; i < zs->n; i++)
-		if (zs->e[i].z)
-			zs->deep[zs->ndeep++] = i;
-	qsort_r(zs->deep, zs->ndeep, sizeof *zs->deep, deep_cmp, zs);
+	zoneset_index_build(zs);
 	return zs;
+}
+
+struct zoneset *zoneset_with(const struct zoneset *zs, size_t i, struct zone *z, bool expired,
+			     const char *error)
+{
+	struct zoneset *n = calloc(1, sizeof *n);
+	if (!n || !(n->e = calloc(zs->n ? zs->n : 1, sizeof *n->e)) ||
+	    !(n->deep = calloc(zs->n ? zs->n : 1, sizeof *n->deep))) {
+		zoneset_free(n);
+		zone_unref(z);
+		return NULL;
+	}
+	for (size_t k = 0; k < zs->n; k++) {
+		struct zs_entry *e = &n->e[n->n++];
+		*e = zs->e[k];
+		e->name = strdup(zs->e[k].name);
+		if (k == i) {
+			e->z = z;
+			e->expired = expired;
+			e->error = error ? strdup(error) : NULL;
+		} else {
+			e->z = zone_ref(zs->e[k].z);
+			e->error = zs->e[k].error ? strdup(zs->e[k].error) : NULL;
+		}
+	}
+	zoneset_index_build(n);
+	return n;
+}
+
+int zoneset_index(const struct zoneset *zs, const char *name)
+{
+	struct zs_entry probe;
+	if (entry_key(name, probe.key, &probe.keylen, &probe.labels) < 0)
+		return -1;
+	for (size_t i = 0; zs && i < zs->n; i++)
+		if (zs->e[i].keylen == probe.keylen && memcmp(zs->e[i].key, probe.key, probe.keylen) == 0)
+			return (int)i;
+	return -1;
+}
+
+struct zone *zoneset_zone(const struct zoneset *zs, size_t i)
+{
+	return zs && i < zs->n ? zs->e[i].z : NULL;
 }
 
 void zoneset_free(struct zoneset *zs)
@@ -171,18 +235,30 @@ void zoneset_info(const struct zoneset *zs, size_t i, struct zoneset_info *out)
 	out->serial = e->z ? e->z->serial : 0;
 	out->records = e->z ? e->z->records : 0;
 	out->error = e->error;
+	out->secondary = e->secondary;
+	out->expired = e->expired;
 }
 
-const struct zone *zoneset_find(const struct zoneset *zs, const uint8_t *key, size_t keylen)
+const struct zone *zoneset_lookup(const struct zoneset *zs, const uint8_t *key, size_t keylen,
+				  bool *expired)
 {
+	*expired = false;
 	if (!zs)
 		return NULL;
 	for (size_t i = 0; i < zs->ndeep; i++) {
 		const struct zs_entry *e = &zs->e[zs->deep[i]];
-		if (e->keylen <= keylen && memcmp(e->key, key, e->keylen) == 0)
-			return e->z;
+		if (e->keylen <= keylen && memcmp(e->key, key, e->keylen) == 0) {
+			*expired = e->expired;
+			return e->expired ? NULL : e->z;
+		}
 	}
 	return NULL;
+}
+
+const struct zone *zoneset_find(const struct zoneset *zs, const uint8_t *key, size_t keylen)
+{
+	bool expired;
+	return zoneset_lookup(zs, key, keylen, &expired);
 }
 
 const struct zone *zoneset_parent(const struct zoneset *zs, const struct zone *z)

@@ -12,6 +12,12 @@
  * set is never modified: any number of threads may read it without locks.
  * zoneset_free() drops the set's references; zones shared with another set
  * live on until the last set holding them is freed.
+ *
+ * Secondary zones (raiz.json "primaries") are never read here: their
+ * copies come from transfers (xfrd.h), which publish them with
+ * zoneset_with(), a new set sharing every zone but one; zoneset_build()
+ * carries them over from `prev`.  A secondary past its SOA expire is kept
+ * in the set as "expired": names in it get SERVFAIL, not REFUSED.
  */
 #ifndef RAIZ_DNSD_ZONESET_H
 #define RAIZ_DNSD_ZONESET_H
@@ -21,6 +27,7 @@
 #include <stdbool.h>
 
 struct raiz_config;
+struct zone;
 struct zoneset;
 
 struct zoneset *zoneset_build(const struct raiz_config *cfg, const struct zoneset *prev);
@@ -34,14 +41,29 @@ struct zoneset_info {
 	uint32_t serial;      /* SOA serial when loaded */
 	size_t records;       /* number of RRs served */
 	const char *error;    /* last load error, NULL if none */
+	bool secondary;       /* copies come from primaries */
+	bool expired;         /* secondary past expire: SERVFAIL */
 };
 void zoneset_info(const struct zoneset *zs, size_t i, struct zoneset_info *out);
+
+/* a new set like zs with entry i serving z (taken over; NULL = not
+ * served), marked expired or not, with that error; NULL on allocation
+ * failure */
+struct zoneset *zoneset_with(const struct zoneset *zs, size_t i, struct zone *z, bool expired,
+			     const char *error);
+/* the entry of the zone with this name, or -1 */
+int zoneset_index(const struct zoneset *zs, const char *name);
+/* the zone entry i serves (no new reference), or NULL */
+struct zone *zoneset_zone(const struct zoneset *zs, size_t i);
 
 /* for the answering engine (query.c, answer.c): the loaded zone whose apex
  * is the closest ancestor-or-self of the name with this key (dname.h), or
  * NULL; and the loaded zone closest above a zone's apex, or NULL */
 struct zone;
 const struct zone *zoneset_find(const struct zoneset *zs, const uint8_t *key, size_t keylen);
+/* the same, telling whether the name falls in an expired zone (then NULL) */
+const struct zone *zoneset_lookup(const struct zoneset *zs, const uint8_t *key, size_t keylen,
+				  bool *expired);
 const struct zone *zoneset_parent(const struct zoneset *zs, const struct zone *z);
 
 #endif

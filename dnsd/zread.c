@@ -59,8 +59,56 @@ static bool is_subdomain_key(const uint8_t *key, size_t keylen, const uint8_t *a
 	return keylen >= apexlen && memcmp(key, apex, apexlen) == 0;
 }
 
+/* the offset of an owner name in R->names, shared with the previous
+ * record when equal */
+static int zread_owner(struct zread *R, const uint8_t *wire, size_t wlen, const uint8_t *key,
+		       size_t klen, uint32_t *owner)
+{
+	if (R->have_last) {
+		const uint8_t *p = (const uint8_t *)R->names.p + R->last_owner;
+		if (p[0] == klen && p[1 + klen] == wlen && memcmp(p + 1 + klen + 1, wire, wlen) == 0) {
+			*owner = R->last_owner;
+			return 0;
+		}
+	}
+	uint8_t *p = zvec_push(&R->names, 2 + klen + wlen);
+	if (!p)
+		return -1;
+	*owner = (uint32_t)(R->names.n - (2 + klen + wlen));
+	p[0] = (uint8_t)klen;
+	memcpy(p + 1, key, klen);
+	p[1 + klen] = (uint8_t)wlen;
+	memcpy(p + 2 + klen, wire, wlen);
+	R->last_owner = *owner;
+	R->have_last = true;
+	return 0;
+}
+
+/* append the record whose owner and rdata are already stored */
+static int zread_push(struct zread *R, uint32_t owner, uint16_t type, uint32_t ttl, uint32_t rdoff,
+		      size_t rdlen, unsigned file, unsigned line)
+{
+	struct zrec *t = zvec_push(&R->rrs, 1);
+	if (!t)
+		return -1;
+	t->owner = owner;
+	t->rd = rdoff;
+	t->ttl = ttl;
+	t->line = line;
+	t->seq = (uint32_t)(R->rrs.n - 1);
+	t->type = type;
+	t->rdlen = (uint16_t)rdlen;
+	t->file = (uint16_t)file;
+	t->covered = 0;
+	if (type == T_RRSIG && rdlen >= 2) {
+		const uint8_t *rd = (const uint8_t *)R->rdata.p + rdoff;
+		t->covered = (uint16_t)(rd[0] << 8 | rd[1]);
+	}
+	return 0;
+}
+
 /* add one ldns RR to the loader */
-static int zread_add(struct zread *R, ldns_rr *rr, unsigned file, unsigned line)
+int zread_add_rr(struct zread *R, ldns_rr *rr, unsigned file, unsigned line)
 {
 	ldns_rdf *own = ldns_rr_owner(rr);
 	const uint8_t *wire = ldns_rdf_data(own);
@@ -86,28 +134,9 @@ static int zread_add(struct zread *R, ldns_rr *rr, unsigned file, unsigned line)
 		return 0;
 	}
 
-	/* owner name, shared with the previous record when equal */
 	uint32_t owner;
-	if (R->have_last) {
-		const uint8_t *p = (const uint8_t *)R->names.p + R->last_owner;
-		if (p[0] == klen && p[1 + klen] == wlen && memcmp(p + 1 + klen + 1, wire, wlen) == 0) {
-			owner = R->last_owner;
-			goto have_owner;
-		}
-	}
-	{
-		uint8_t *p = zvec_push(&R->names, 2 + klen + wlen);
-		if (!p)
-			return -1;
-		owner = (uint32_t)(R->names.n - (2 + klen + wlen));
-		p[0] = (uint8_t)klen;
-		memcpy(p + 1, key, klen);
-		p[1 + klen] = (uint8_t)wlen;
-		memcpy(p + 2 + klen, wire, wlen);
-		R->last_owner = owner;
-		R->have_last = true;
-	}
-have_owner:;
+	if (zread_owner(R, wire, wlen, key, klen, &owner) < 0)
+		return -1;
 	size_t rdlen = 0;
 	for (size_t i = 0; i < ldns_rr_rd_count(rr); i++)
 		rdlen += ldns_rdf_size(ldns_rr_rdf(rr, i));
@@ -124,23 +153,24 @@ have_owner:;
 		memcpy(d, ldns_rdf_data(f), ldns_rdf_size(f));
 		d += ldns_rdf_size(f);
 	}
-	struct zrec *t = zvec_push(&R->rrs, 1);
-	if (!t)
+	return zread_push(R, owner, type, ldns_rr_ttl(rr), rdoff, rdlen, file, line);
+}
+
+int zread_add_wire(struct zread *R, const uint8_t *owner_wire, uint16_t type, uint32_t ttl,
+		   const uint8_t *rdata, uint16_t rdlen)
+{
+	uint8_t key[DNAME_MAX];
+	size_t wlen = dname_len(owner_wire), klen = dname_key(owner_wire, key);
+	uint32_t owner;
+	if (zread_owner(R, owner_wire, wlen, key, klen, &owner) < 0)
 		return -1;
-	t->owner = owner;
-	t->rd = rdoff;
-	t->ttl = ldns_rr_ttl(rr);
-	t->line = line;
-	t->seq = (uint32_t)(R->rrs.n - 1);
-	t->type = type;
-	t->rdlen = (uint16_t)rdlen;
-	t->file = (uint16_t)file;
-	t->covered = 0;
-	if (type == T_RRSIG && rdlen >= 2) {
-		const uint8_t *rd = (const uint8_t *)R->rdata.p + rdoff;
-		t->covered = (uint16_t)(rd[0] << 8 | rd[1]);
-	}
-	return 0;
+	uint8_t *d = zvec_push(&R->rdata, rdlen);
+	if (!d && rdlen)
+		return -1;
+	if (rdlen)
+		memcpy(d, rdata, rdlen);
+	return zread_push(R, owner, type, ttl, (uint32_t)(R->rdata.n - rdlen), rdlen, 0,
+			  (unsigned)R->rrs.n + 1);
 }
 
 static int read_file(struct zread *R, const char *path, ldns_rdf *origin_in, uint32_t *ttl,
@@ -309,7 +339,7 @@ static int read_file(struct zread *R, const char *path, ldns_rdf *origin_in, uin
 		 * record's (last) line */
 		unsigned at = line_nr > 1 ? (unsigned)line_nr - 1 : 1;
 		if (s == LDNS_STATUS_OK) {
-			int r = zread_add(R, rr, fidx, at);
+			int r = zread_add_rr(R, rr, fidx, at);
 			ldns_rr_free(rr);
 			if (r == -1) {
 				zread_error(R, fidx, at, "out of memory");

@@ -70,6 +70,17 @@ int zread_init(struct zread *R, const char *name, char *err, size_t errlen);
 /* read the zone file (relative $INCLUDEs are relative to its directory) */
 int zread_file(struct zread *R, const char *path);
 void zread_free(struct zread *R);
+/* add one record parsed by ldns (a zone file's, or a transfer's: then
+ * `file` 0 names the source in R->files[0] and `line` counts records).
+ * Records of another class or outside the zone are dropped with a
+ * warning.  0, -1 out of memory, -2 bad record (reason in R->err) */
+struct ldns_struct_rr;
+int zread_add_rr(struct zread *R, struct ldns_struct_rr *rr, unsigned file, unsigned line);
+/* add one record already in wire form (a record of a compiled zone being
+ * carried into a new version); the owner must be inside the zone.
+ * 0, or -1 out of memory */
+int zread_add_wire(struct zread *R, const uint8_t *owner_wire, uint16_t type, uint32_t ttl,
+		   const uint8_t *rdata, uint16_t rdlen);
 /* "file:line: reason" into R->err (line 0: "file: reason") */
 void zread_error(struct zread *R, unsigned file, unsigned line, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
