@@ -1,0 +1,78 @@
+/*
+ * xfrin — the client side of zone transfers: ask a primary for its SOA,
+ * then for the zone by IXFR (RFC 1995) or AXFR (RFC 5936), over TCP.
+ *
+ * Contract: every function here does blocking network I/O with a deadline
+ * per step (connect, each read, each write: req->timeout_ms) and must run
+ * in a job thread, never in a loop that answers queries or serves the
+ * control socket.  Requests are built and signed with ldns; with a key,
+ * every answer message is verified (tsig.h streams: first and last message
+ * signed, at most 99 unsigned in between, time within the fudge) and an
+ * unsigned or badly signed answer is an error.  Each message must carry the
+ * request's ID, QR, rcode NOERROR and, in the first, the zone's question.
+ *
+ * xfrin_transfer() asks for IXFR when req->have_serial is set (AXFR
+ * otherwise, or when req->axfr_only).  A primary that answers IXFR with
+ * NOTIMP, REFUSED or FORMERR (no IXFR there) is asked again by AXFR on a
+ * new connection.  The result is either "up to date" (the primary's serial
+ * is not newer), a full zone (AXFR, or an IXFR answered in AXFR form) read
+ * into a struct zread ready for zone_build(), or the IXFR difference
+ * sequences (struct xfrin_ixfr, ldns records, applied by ixfr.h).  Errors
+ * are one NOC-readable line ("connect 127.0.0.1@5300: Connection refused",
+ * "AXFR: the last record is not the SOA: the transfer was cut short").
+ */
+#ifndef RAIZ_DNSD_XFRIN_H
+#define RAIZ_DNSD_XFRIN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dnsd/zread.h"
+
+struct cfg_addr;
+struct tsig_key;
+struct ldns_struct_rr_list;
+
+struct xfrin_req {
+	const char *zone;                  /* presentation, absolute */
+	const struct cfg_addr *primary;
+	const struct cfg_addr *source;     /* NULL: any */
+	const struct tsig_key *key;        /* NULL: unsigned */
+	bool have_serial;                  /* we hold a copy with this serial */
+	uint32_t serial;
+	bool axfr_only;
+	unsigned timeout_ms;               /* per step; default 10 s */
+};
+
+/* the SOA serial the primary serves (UDP, TCP when truncated) */
+int xfrin_soa(const struct xfrin_req *req, uint32_t *serial, char *err, size_t errlen);
+
+/* one IXFR difference sequence: from_serial -> to_serial */
+struct xfrin_delta {
+	uint32_t from, to;
+	struct ldns_struct_rr_list *del, *add;  /* without the SOA records */
+	struct ldns_struct_rr *soa;             /* the new SOA */
+};
+
+enum xfrin_kind { XFRIN_UPTODATE, XFRIN_AXFR, XFRIN_IXFR };
+extern const char *const xfrin_kind_names[];
+
+struct xfrin_result {
+	enum xfrin_kind kind;
+	uint32_t serial;                   /* the primary's */
+	struct zread R;                    /* XFRIN_AXFR: the zone's records */
+	bool have_R;
+	struct xfrin_delta *deltas;        /* XFRIN_IXFR */
+	size_t ndeltas;
+	size_t messages, bytes, records;
+	unsigned signed_messages;          /* messages whose TSIG was verified */
+	bool ixfr_fell_back;               /* asked IXFR, got NOTIMP/REFUSED: AXFR done */
+	char source_name[96];              /* "AXFR from 127.0.0.1@5300" (R.files[0]) */
+};
+
+int xfrin_transfer(const struct xfrin_req *req, struct xfrin_result *res, char *err,
+		   size_t errlen);
+void xfrin_result_free(struct xfrin_result *res);
+
+#endif
