@@ -150,8 +150,10 @@ int zread_add_rr(struct zread *R, ldns_rr *rr, unsigned file, unsigned line)
 	uint32_t rdoff = (uint32_t)(R->rdata.n - rdlen);
 	for (size_t i = 0; i < ldns_rr_rd_count(rr); i++) {
 		ldns_rdf *f = ldns_rr_rdf(rr, i);
-		memcpy(d, ldns_rdf_data(f), ldns_rdf_size(f));
-		d += ldns_rdf_size(f);
+		if (ldns_rdf_size(f)) {	/* an empty field (CAA "") has no data pointer */
+			memcpy(d, ldns_rdf_data(f), ldns_rdf_size(f));
+			d += ldns_rdf_size(f);
+		}
 	}
 	return zread_push(R, owner, type, ldns_rr_ttl(rr), rdoff, rdlen, file, line);
 }
