@@ -32,19 +32,22 @@ Q  = $(if $(V),,@)
 BA = build/asan
 
 # module sources per directory
-mods = $(filter-out $(1)/main.c $(1)/raizctl.c $(wildcard $(1)/test_*.c),$(wildcard $(1)/*.c))
+mods = $(filter-out $(1)/main.c $(wildcard $(1)/test_*.c),$(wildcard $(1)/*.c))
 COMMON_SRC = $(call mods,common)
 PROBES_SRC = $(call mods,probes)
 DNSD_SRC   = $(call mods,dnsd)
 CTL_SRC    = $(call mods,controller)
+RAIZCTL_SRC = $(call mods,raizctl)
 
 # which libraries each directory links with (its own first)
 DEPS_common     = common
 DEPS_probes     = probes common
 DEPS_dnsd       = dnsd common
 DEPS_controller = controller probes common
+DEPS_raizctl    = raizctl controller probes common
 
-UNIT_TESTS = $(wildcard common/test_*.c probes/test_*.c dnsd/test_*.c controller/test_*.c)
+UNIT_TESTS = $(wildcard common/test_*.c probes/test_*.c dnsd/test_*.c controller/test_*.c \
+             raizctl/test_*.c)
 
 PROGS = raiz-dnsd raiz-controller raizctl
 
@@ -52,49 +55,63 @@ all: $(addprefix $(B)/,$(PROGS))
 asan: $(addprefix $(BA)/,$(PROGS))
 
 # ---- generic rules, instantiated for the plain and the sanitizer build ----
-# $(1) = output tree, $(2) = extra compiler flags
+# $(1) = output tree, $(2) = extra compiler flags.  Objects go to
+# $(1)/obj/<dir>/, programs to $(1)/ (raizctl/ the directory and
+# $(1)/raizctl the program would otherwise collide), unit tests to
+# $(1)/test/<dir>/.
 define build_tree
-$(1)/%.o: %.c
+$(1)/obj/%.o: %.c
 	@mkdir -p $$(dir $$@)
 	@echo "  CC      $$@"
 	$$(Q)$$(CC) $$(CFLAGS) $(2) $$(WARN) $$(INCS) -MMD -MP -c -o $$@ $$<
 
-$(1)/libcommon.a: $$(patsubst %.c,$(1)/%.o,$$(COMMON_SRC))
+$(1)/libcommon.a: $$(patsubst %.c,$(1)/obj/%.o,$$(COMMON_SRC))
 	@echo "  AR      $$@"
 	$$(Q)rm -f $$@ && ar rcs $$@ $$^
-$(1)/libprobes.a: $$(patsubst %.c,$(1)/%.o,$$(PROBES_SRC))
+$(1)/libprobes.a: $$(patsubst %.c,$(1)/obj/%.o,$$(PROBES_SRC))
 	@echo "  AR      $$@"
 	$$(Q)rm -f $$@ && ar rcs $$@ $$^
-$(1)/libdnsd.a: $$(patsubst %.c,$(1)/%.o,$$(DNSD_SRC))
+$(1)/libdnsd.a: $$(patsubst %.c,$(1)/obj/%.o,$$(DNSD_SRC))
 	@echo "  AR      $$@"
 	$$(Q)rm -f $$@ && ar rcs $$@ $$^
-$(1)/libcontroller.a: $$(patsubst %.c,$(1)/%.o,$$(CTL_SRC))
+$(1)/libcontroller.a: $$(patsubst %.c,$(1)/obj/%.o,$$(CTL_SRC))
+	@echo "  AR      $$@"
+	$$(Q)rm -f $$@ && ar rcs $$@ $$^
+$(1)/libraizctl.a: $$(patsubst %.c,$(1)/obj/%.o,$$(RAIZCTL_SRC))
 	@echo "  AR      $$@"
 	$$(Q)rm -f $$@ && ar rcs $$@ $$^
 
-$(1)/raiz-dnsd: $(1)/dnsd/main.o $(1)/libdnsd.a $(1)/libcommon.a
+$(1)/raiz-dnsd: $(1)/obj/dnsd/main.o $(1)/libdnsd.a $(1)/libcommon.a
 	@echo "  LD      $$@"
 	$$(Q)$$(CC) $$(CFLAGS) $(2) -o $$@ $$^ $$(LIBS)
-$(1)/raiz-controller: $(1)/controller/main.o $(1)/libcontroller.a $(1)/libprobes.a $(1)/libcommon.a
+$(1)/raiz-controller: $(1)/obj/controller/main.o $(1)/libcontroller.a $(1)/libprobes.a \
+		$(1)/libcommon.a
 	@echo "  LD      $$@"
 	$$(Q)$$(CC) $$(CFLAGS) $(2) -o $$@ $$^ $$(LIBS)
-$(1)/raizctl: $(1)/controller/raizctl.o $(1)/libcontroller.a $(1)/libprobes.a $(1)/libcommon.a
+$(1)/raizctl: $(1)/obj/raizctl/main.o $(1)/libraizctl.a $(1)/libcontroller.a $(1)/libprobes.a \
+		$(1)/libcommon.a
 	@echo "  LD      $$@"
 	$$(Q)$$(CC) $$(CFLAGS) $(2) -o $$@ $$^ $$(LIBS)
 
-$(1)/test/common/%: $(1)/common/%.o $(1)/libcommon.a
+$(1)/test/common/%: $(1)/obj/common/%.o $(1)/libcommon.a
 	@mkdir -p $$(dir $$@)
 	@echo "  LD      $$@"
 	$$(Q)$$(CC) $$(CFLAGS) $(2) -o $$@ $$^ $$(LIBS) $$(TESTLIBS)
-$(1)/test/probes/%: $(1)/probes/%.o $(1)/libprobes.a $(1)/libcommon.a
+$(1)/test/probes/%: $(1)/obj/probes/%.o $(1)/libprobes.a $(1)/libcommon.a
 	@mkdir -p $$(dir $$@)
 	@echo "  LD      $$@"
 	$$(Q)$$(CC) $$(CFLAGS) $(2) -o $$@ $$^ $$(LIBS) $$(TESTLIBS)
-$(1)/test/dnsd/%: $(1)/dnsd/%.o $(1)/libdnsd.a $(1)/libcommon.a
+$(1)/test/dnsd/%: $(1)/obj/dnsd/%.o $(1)/libdnsd.a $(1)/libcommon.a
 	@mkdir -p $$(dir $$@)
 	@echo "  LD      $$@"
 	$$(Q)$$(CC) $$(CFLAGS) $(2) -o $$@ $$^ $$(LIBS) $$(TESTLIBS)
-$(1)/test/controller/%: $(1)/controller/%.o $(1)/libcontroller.a $(1)/libprobes.a $(1)/libcommon.a
+$(1)/test/controller/%: $(1)/obj/controller/%.o $(1)/libcontroller.a $(1)/libprobes.a \
+		$(1)/libcommon.a
+	@mkdir -p $$(dir $$@)
+	@echo "  LD      $$@"
+	$$(Q)$$(CC) $$(CFLAGS) $(2) -o $$@ $$^ $$(LIBS) $$(TESTLIBS)
+$(1)/test/raizctl/%: $(1)/obj/raizctl/%.o $(1)/libraizctl.a $(1)/libcontroller.a $(1)/libprobes.a \
+		$(1)/libcommon.a
 	@mkdir -p $$(dir $$@)
 	@echo "  LD      $$@"
 	$$(Q)$$(CC) $$(CFLAGS) $(2) -o $$@ $$^ $$(LIBS) $$(TESTLIBS)

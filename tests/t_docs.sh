@@ -3,8 +3,8 @@
 #   every configuration key in the allowed-key tables of common/config*.c
 #     (the `static const char *const ..keys[] = { ... }` arrays) is a
 #     documented term (a .TP tag) in man/raiz.json.5;
-#   every command in raizctl.c's command table (ctl_commands[]) is a .TP
-#     tag in man/raizctl.8, and raizctl(8) names every option of raizctl.c;
+#   every command in raizctl/main.c's command table (ctl_commands[]) is a .TP
+#     tag in man/raizctl.8, and raizctl(8) names every option of raizctl/main.c;
 #   every man page renders with `groff -ww -man -Tutf8` without a warning.
 # RAIZ_DOCS_DIR / RAIZ_DOCS_SRC override man/ and the source root (used to
 # prove the test fails on an undocumented key).
@@ -58,11 +58,11 @@ for k in sorted(keys):
         bad += 1
 print('%d configuration keys, %d undocumented' % (len(keys), bad))
 
-ctl = open(src + '/controller/raizctl.c').read()
+ctl = open(src + '/raizctl/main.c').read()
 m = re.search(r'ctl_commands\[\]\s*=\s*\{(.*?)\n\};', ctl, re.S)
 cmds = re.findall(r'^\s*\{\s*"([a-z-]+)"', m.group(1), re.M) if m else []
 if len(cmds) < 5:
-    print('FAIL: found only %d commands in raizctl.c\'s ctl_commands[]' % len(cmds))
+    print('FAIL: found only %d commands in raizctl/main.c\'s ctl_commands[]' % len(cmds))
     sys.exit(1)
 doc = tags(man + '/raizctl.8')
 for c in cmds:

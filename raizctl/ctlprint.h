@@ -8,13 +8,17 @@
  * raiz-dnsd serves every zone from ctlprint_dnsd_ok().  Missing members
  * print as "" or "-", never crash.  Times are shown to the second, UTC.
  */
-#ifndef RAIZ_CONTROLLER_CTLPRINT_H
-#define RAIZ_CONTROLLER_CTLPRINT_H
+#ifndef RAIZ_RAIZCTL_CTLPRINT_H
+#define RAIZ_RAIZCTL_CTLPRINT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <json.h>
 
+/* a duration for people: 93784 -> "1d2h", 125 -> "2m5s", 0 -> "0s"
+ * (negative as 0); returns buf */
+const char *ctlprint_duration(long long secs, char *buf, size_t len);
 /* pretty JSON, one document */
 void ctlprint_json(FILE *f, json_object *o);
 /* "status": the node line, per prefix, per service, maintenance */

@@ -1,5 +1,5 @@
 /* metrics — see metrics.h */
-#include "controller/metrics.h"
+#include "raizctl/metrics.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -226,6 +226,91 @@ static void metrics_dnsd_status(FILE *f, json_object *st)
 		     "When the zone copy being served was loaded (Unix time).", "loaded-at", M_TIME, true);
 }
 
+/* ---- raiz-dnsd's zone copies ("zones") ---- */
+
+enum metrics_zone_value { MZ_NUM, MZ_BOOL, MZ_MS, MZ_EXPIRED };
+
+/*
+ * one raiz_zone_* family, a sample per zone that has the member key as a
+ * number (MZ_NUM; MZ_MS: milliseconds, shown in seconds) or a boolean
+ * (MZ_BOOL); MZ_EXPIRED is 1 for state "expired", for secondary zones with a
+ * state only (a zone from a file does not expire).  HELP and TYPE only when there is a
+ * sample: a node without secondary zones gets no empty families.
+ */
+static void metrics_zone_family(FILE *f, json_object *zones, const char *name, const char *help,
+				const char *key, enum metrics_zone_value kind)
+{
+	bool head = false;
+	for (size_t i = 0; i < mlen(zones); i++) {
+		json_object *z = midx(zones, i), *b;
+		double v = 0;
+		switch (kind) {
+		case MZ_NUM:
+		case MZ_MS:
+			if (!mnum(z, key, &v))
+				continue;
+			if (kind == MZ_MS)
+				v /= 1000.0;
+			break;
+		case MZ_BOOL:
+			b = mj(z, key);
+			if (!b || !json_object_is_type(b, json_type_boolean))
+				continue;
+			v = json_object_get_boolean(b);
+			break;
+		case MZ_EXPIRED:
+			if (strcmp(mstr(z, "kind"), "secondary") != 0 || !mstr(z, key)[0])
+				continue;
+			v = strcmp(mstr(z, key), "expired") == 0;
+			break;
+		}
+		if (!head)
+			metrics_family(f, name, "gauge", help);
+		head = true;
+		metrics_sample(f, name, (metrics_labels){ "zone", mstr(z, "name"), NULL }, v);
+	}
+}
+
+static void metrics_dnsd_zones(FILE *f, json_object *rep)
+{
+	static const struct {
+		const char *name, *help, *key;
+		enum metrics_zone_value kind;
+	} fams[] = {
+		{ "raiz_zone_serial", "SOA serial of the copy of the zone being served.",
+		  "serial", MZ_NUM },
+		{ "raiz_zone_primary_serial",
+		  "SOA serial the zone's primary last answered (secondary zones).",
+		  "primary-serial", MZ_NUM },
+		{ "raiz_zone_served", "1 when raiz-dnsd serves the zone, 0 when it does not.",
+		  "served", MZ_BOOL },
+		{ "raiz_zone_expired",
+		  "1 when the secondary zone expired (no refresh within the SOA expire time).",
+		  "state", MZ_EXPIRED },
+		{ "raiz_zone_lag_seconds",
+		  "Seconds since the primary was first seen with a newer serial not yet served.",
+		  "lag", MZ_NUM },
+		{ "raiz_zone_last_refresh_timestamp_seconds",
+		  "When a primary last confirmed the served serial or a transfer ended (Unix time).",
+		  "refreshed-at", MZ_NUM },
+		{ "raiz_zone_expire_timestamp_seconds",
+		  "When the secondary zone expires without a refresh (Unix time).",
+		  "expires-at", MZ_NUM },
+		{ "raiz_zone_next_refresh_timestamp_seconds",
+		  "When raiz-dnsd next asks the zone's primaries for its serial (Unix time).",
+		  "next-refresh", MZ_NUM },
+		{ "raiz_zone_refresh_failures",
+		  "Refreshes of the zone that failed in a row (0 after a good one).",
+		  "failures", MZ_NUM },
+		{ "raiz_zone_publish_latency_seconds",
+		  "From NOTIFY (or a newer serial first seen) to the new serial served, last change.",
+		  "publish-latency-ms", MZ_MS },
+	};
+	json_object *zones = mj(rep, "zones");
+	for (size_t i = 0; i < sizeof fams / sizeof fams[0]; i++)
+		metrics_zone_family(f, zones, fams[i].name, fams[i].help, fams[i].key, fams[i].kind);
+}
+
 /* ---- raiz-controller ---- */
 
 static void metrics_services(FILE *f, json_object *svcs)
@@ -389,6 +474,8 @@ int metrics_write(FILE *f, const struct metrics_input *in)
 		metrics_dnsd_status(f, in->dnsd_status);
 	if (in->dnsd_stats)
 		metrics_dnsd_stats(f, in->dnsd_stats);
+	if (in->dnsd_status && in->dnsd_zones)
+		metrics_dnsd_zones(f, in->dnsd_zones);
 	if (in->ctl_status)
 		metrics_controller(f, in->ctl_status);
 	fflush(f);

@@ -8,8 +8,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "controller/ctljson.h"
-#include "controller/ctlprint.h"
+#include "raizctl/ctljson.h"
+#include "raizctl/ctlprint.h"
 
 static char *out;
 

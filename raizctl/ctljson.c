@@ -1,5 +1,5 @@
 /* ctljson — see ctljson.h */
-#include "controller/ctljson.h"
+#include "raizctl/ctljson.h"
 
 #include <string.h>
 
@@ -9,6 +9,22 @@ const char *ctljson_str(json_object *o, const char *key)
 	if (!o || !json_object_object_get_ex(o, key, &v) || !v)
 		return "";
 	return json_object_get_string(v);
+}
+
+bool ctljson_int(json_object *o, const char *key, int64_t *out)
+{
+	json_object *v;
+	if (!o || !json_object_object_get_ex(o, key, &v) ||
+	    !(json_object_is_type(v, json_type_int) || json_object_is_type(v, json_type_double)))
+		return false;
+	*out = json_object_get_int64(v);
+	return true;
+}
+
+bool ctljson_has(json_object *o, const char *key)
+{
+	json_object *v;
+	return o && json_object_object_get_ex(o, key, &v) && v;
 }
 
 bool ctljson_bool(json_object *o, const char *key)

@@ -1,9 +1,9 @@
 /* ctlprint — see ctlprint.h */
-#include "controller/ctlprint.h"
+#include "raizctl/ctlprint.h"
 
 #include <string.h>
 
-#include "controller/ctljson.h"
+#include "raizctl/ctljson.h"
 
 #define js ctljson_str
 #define jb ctljson_bool
@@ -161,8 +161,7 @@ void ctlprint_why(FILE *f, json_object *h)
 	}
 }
 
-/* 93784 -> "1d2h3m" */
-static const char *ctlprint_duration(long long secs, char *buf, size_t len)
+const char *ctlprint_duration(long long secs, char *buf, size_t len)
 {
 	size_t n = 0;
 	if (secs < 0)

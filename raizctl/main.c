@@ -1,12 +1,14 @@
 /*
  * raizctl — the operator's tool for a raiz node, one tool for both control
- * sockets (raiz-controller's and raiz-dnsd's): status, why, probe,
- * drain/undrain, reload, metrics, bird-conf, version.  See raizctl(8).
+ * sockets (raiz-controller's and raiz-dnsd's): status, zones, why, probe,
+ * drain/undrain, reload, refresh/retransfer/transfer-trial, metrics,
+ * bird-conf, version.  See raizctl(8).
  *
  * Exit status: 0 healthy and announcing (or the command succeeded),
  * 1 not announcing / unhealthy / raiz-dnsd unreachable or a zone not
- * loaded / the command failed, 2 usage or configuration error,
- * 3 raiz-controller not reachable.
+ * loaded, expired or behind / the command failed, 2 usage or configuration
+ * error, 3 raiz-controller not reachable (for the commands that ask only
+ * raiz-dnsd — zones, refresh, retransfer, transfer-trial — raiz-dnsd).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -18,15 +20,17 @@
 #include "common/log.h"
 #include "controller/birdconf.h"
 #include "controller/ctlclient.h"
-#include "controller/ctljson.h"
-#include "controller/ctlprint.h"
-#include "controller/metrics.h"
 #include "probes/probe.h"
+#include "raizctl/ctljson.h"
+#include "raizctl/ctlprint.h"
+#include "raizctl/ctlzones.h"
+#include "raizctl/metrics.h"
 
 enum { EXIT_OK = 0, EXIT_BAD = 1, EXIT_USAGE = 2, EXIT_UNREACHABLE = 3 };
 
 #define CTL_TIMEOUT_MS 5000
 #define CTL_RELOAD_TIMEOUT_MS 120000   /* raiz-dnsd answers when the zones are loaded */
+#define CTL_TRIAL_TIMEOUT_MS 600000    /* a trial transfer of a large zone takes minutes */
 #define CTL_DEFAULT_SOCKET "/run/raiz/controller.sock"
 
 struct raizctl {
@@ -163,6 +167,61 @@ static json_object *dnsd_call(struct raizctl *r, const char *cmd, int timeout_ms
 	json_object_object_add(rep, "reachable", json_object_new_boolean(1));
 	json_object_object_add(rep, "socket", json_object_new_string(path));
 	return rep;
+}
+
+/*
+ * send {"command": cmd, ...extra} to raiz-dnsd (extra is consumed); its
+ * reply when "ok", else NULL with the exit code in *rc: 2 when its socket
+ * is not known, 3 when it does not answer, 1 when it refused (the reply is
+ * printed with --json, its error on stderr without).
+ */
+static json_object *dnsd_cmd(struct raizctl *r, const char *cmd, json_object *extra,
+			     int timeout_ms, int *rc)
+{
+	char err[1024];
+	bool unreachable;
+	const char *path = dnsd_socket(r, rc);
+
+	if (!path) {
+		if (*rc == EXIT_OK) {
+			fprintf(stderr, "raizctl: raiz-dnsd's socket is not known (give -c or "
+				"--dnsd-socket)\n");
+			*rc = EXIT_USAGE;
+		}
+		json_object_put(extra);
+		return NULL;
+	}
+	json_object *rep = ctl_ask("raiz-dnsd", path, cmd, extra, timeout_ms, &unreachable, err,
+				   sizeof err);
+	if (!rep) {
+		fprintf(stderr, "raizctl: %s\n", err);
+		*rc = unreachable ? EXIT_UNREACHABLE : EXIT_BAD;
+		return NULL;
+	}
+	if (!ctljson_bool(rep, "ok")) {
+		if (r->json)
+			ctlprint_json(stdout, rep);
+		else
+			fprintf(stderr, "raizctl: %s: %s\n", cmd, ctljson_str(rep, "error"));
+		json_object_put(rep);
+		*rc = EXIT_BAD;
+		return NULL;
+	}
+	*rc = EXIT_OK;
+	return rep;
+}
+
+/* a zone name from the command line into out, with its final dot ("br" ->
+ * "br."); false (usage printed) when it cannot be one */
+static bool zone_arg(const char *in, char *out, size_t len)
+{
+	size_t n = strlen(in);
+	if (n == 0 || n > 254 || (n > 1 && strstr(in, ".."))) {
+		fprintf(stderr, "raizctl: \"%s\" is not a zone name\n", in);
+		return false;
+	}
+	snprintf(out, len, "%s%s", in, in[n - 1] == '.' ? "" : ".");
+	return true;
 }
 
 static int cmd_status(struct raizctl *r, int argc, char **argv)
@@ -435,7 +494,7 @@ static int cmd_metrics(struct raizctl *r, int argc, char **argv)
 	char err[1024];
 	bool unreachable;
 	int rc = EXIT_OK, drc;
-	struct metrics_input in = { NULL, NULL, NULL };
+	struct metrics_input in = { NULL, NULL, NULL, NULL };
 	const char *path = ctl_socket(r);
 
 	if (argc != 1) {
@@ -448,6 +507,8 @@ static int cmd_metrics(struct raizctl *r, int argc, char **argv)
 	if (drc != EXIT_OK)
 		return drc;
 	json_object *dt = ctljson_bool(ds, "ok") ? dnsd_call(r, "stats", CTL_TIMEOUT_MS, &drc)
+		: NULL;
+	json_object *dz = ctljson_bool(ds, "ok") ? dnsd_call(r, "zones", CTL_TIMEOUT_MS, &drc)
 		: NULL;
 	json_object *cs = ctl_ask("raiz-controller", path, "status", NULL, CTL_TIMEOUT_MS,
 				  &unreachable, err, sizeof err);
@@ -471,11 +532,20 @@ static int cmd_metrics(struct raizctl *r, int argc, char **argv)
 		in.dnsd_status = ds;
 		in.dnsd_stats = dt && ctljson_bool(dt, "ok") ? dt : NULL;
 	}
+	/* a raiz-dnsd without zone transfers does not know "zones": no raiz_zone_* */
+	if (ctljson_bool(dz, "ok"))
+		in.dnsd_zones = dz;
+	else if (dz && strncmp(ctljson_str(dz, "error"), "unknown command", 15) != 0) {
+		fprintf(stderr, "raizctl: zones: %s\n", ctljson_str(dz, "error"));
+		if (rc == EXIT_OK)
+			rc = EXIT_BAD;
+	}
 	if (r->json) {
 		json_object *o = json_object_new_object(), *d = json_object_new_object();
 		json_object_object_add(o, "ok", json_object_new_boolean(rc == EXIT_OK));
 		json_object_object_add(d, "status", json_object_get(ds));
 		json_object_object_add(d, "stats", json_object_get(dt));
+		json_object_object_add(d, "zones", json_object_get(dz));
 		json_object_object_add(o, "dnsd", d);
 		json_object_object_add(o, "controller",
 				       cs ? json_object_get(cs) : ctl_unreachable(path, err));
@@ -487,8 +557,137 @@ static int cmd_metrics(struct raizctl *r, int argc, char **argv)
 	}
 	json_object_put(ds);
 	json_object_put(dt);
+	json_object_put(dz);
 	json_object_put(cs);
 	return rc;
+}
+
+/*
+ * zones [ZONE]: raiz-dnsd's zones as a table, or one zone field by field;
+ * --json the reply (with ZONE, its "zones" holds that zone only).  Exit 1
+ * when a zone shown is wrong (ctlzones_wrong()), 2 for a zone raiz-dnsd
+ * does not have.
+ */
+static int cmd_zones(struct raizctl *r, int argc, char **argv)
+{
+	char name[260];
+	int rc;
+
+	if (argc > 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (argc == 2 && !zone_arg(argv[1], name, sizeof name))
+		return EXIT_USAGE;
+	json_object *rep = dnsd_cmd(r, "zones", NULL, CTL_TIMEOUT_MS, &rc);
+	if (!rep)
+		return rc;
+	if (argc == 1) {
+		if (r->json) {
+			json_object *zones = ctljson_array(rep, "zones");
+			char why[8];
+			for (size_t i = 0; i < ctljson_len(zones); i++)
+				if (ctlzones_wrong(json_object_array_get_idx(zones, i), why, sizeof why))
+					rc = EXIT_BAD;
+			ctlprint_json(stdout, rep);
+		} else if (ctlzones_table(stdout, rep) > 0) {
+			rc = EXIT_BAD;
+		}
+		json_object_put(rep);
+		return rc;
+	}
+	json_object *z = ctlzones_find(rep, name);
+	if (!z) {
+		fprintf(stderr, "raizctl: zones: raiz-dnsd has no zone %s\n", name);
+		json_object_put(rep);
+		return EXIT_USAGE;
+	}
+	if (r->json) {
+		char why[8];
+		json_object *one = json_object_new_array();
+		json_object_array_add(one, json_object_get(z));
+		json_object_object_add(rep, "zones", one);   /* frees the others */
+		rc = ctlzones_wrong(z, why, sizeof why) ? EXIT_BAD : EXIT_OK;
+		ctlprint_json(stdout, rep);
+	} else {
+		rc = ctlzones_detail(stdout, rep, z) ? EXIT_BAD : EXIT_OK;
+	}
+	json_object_put(rep);
+	return rc;
+}
+
+/* refresh ZONE / retransfer ZONE: raiz-dnsd starts it and answers at once */
+static int cmd_zone_now(struct raizctl *r, int argc, char **argv, const char *what)
+{
+	char name[260];
+	int rc;
+
+	if (argc != 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (!zone_arg(argv[1], name, sizeof name))
+		return EXIT_USAGE;
+	json_object *req = json_object_new_object();
+	json_object_object_add(req, "zone", json_object_new_string(name));
+	json_object *rep = dnsd_cmd(r, argv[0], req, CTL_TIMEOUT_MS, &rc);
+	if (!rep)
+		return rc;
+	if (r->json)
+		ctlprint_json(stdout, rep);
+	else if (ctljson_str(rep, "message")[0])
+		printf("raiz-dnsd: %s\n", ctljson_str(rep, "message"));
+	else
+		printf("raiz-dnsd: zone %s: %s started; \"raizctl zones %s\" shows how it went\n",
+		       name, what, name);
+	json_object_put(rep);
+	return EXIT_OK;
+}
+
+static int cmd_refresh(struct raizctl *r, int argc, char **argv)
+{
+	return cmd_zone_now(r, argc, argv, "SOA check of the primaries");
+}
+
+static int cmd_retransfer(struct raizctl *r, int argc, char **argv)
+{
+	return cmd_zone_now(r, argc, argv, "full transfer (AXFR)");
+}
+
+/*
+ * transfer-trial ZONE [PRIMARY]: raiz-dnsd transfers the zone and checks it
+ * without serving it, and answers when done (up to 10 minutes).  Exit 0
+ * when it passed, 1 when it failed or raiz-dnsd refused.
+ */
+static int cmd_transfer_trial(struct raizctl *r, int argc, char **argv)
+{
+	char name[260];
+	int rc;
+
+	if (argc < 2 || argc > 3) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (!zone_arg(argv[1], name, sizeof name))
+		return EXIT_USAGE;
+	json_object *req = json_object_new_object();
+	json_object_object_add(req, "zone", json_object_new_string(name));
+	if (argc == 3)
+		json_object_object_add(req, "primary", json_object_new_string(argv[2]));
+	if (!r->json)
+		fprintf(stderr, "raizctl: transfer trial of %s from %s: waiting for raiz-dnsd "
+			"(a large zone can take minutes; raizctl waits up to %d minutes)\n", name,
+			argc == 3 ? argv[2] : "its primaries", CTL_TRIAL_TIMEOUT_MS / 60000);
+	json_object *rep = dnsd_cmd(r, "transfer-trial", req, CTL_TRIAL_TIMEOUT_MS, &rc);
+	if (!rep)
+		return rc;
+	bool pass = ctlzones_trial_passed(rep);
+	if (r->json)
+		ctlprint_json(stdout, rep);
+	else
+		ctlzones_trial(stdout, rep);
+	json_object_put(rep);
+	return pass ? EXIT_OK : EXIT_BAD;
 }
 
 static int cmd_bird_conf(struct raizctl *r, int argc, char **argv)
@@ -559,11 +758,16 @@ static const struct ctl_command {
 	const char *args, *help;
 } ctl_commands[] = {
 	{ "status", cmd_status, "", "per prefix: announced or not, since when, why; raiz-dnsd's zones" },
+	{ "zones", cmd_zones, "[ZONE]", "raiz-dnsd's zone copies: serials, lag, refresh, expiry" },
 	{ "why", cmd_why, "[N]", "the last N transitions (default 20) with reasons" },
 	{ "probe", cmd_probe, "[name...]", "run the configured probes once (no controller needed)" },
 	{ "drain", cmd_drain, "[--reason T]", "announce with GRACEFUL_SHUTDOWN, withdraw after drain-time" },
 	{ "undrain", cmd_undrain, "", "back to health-driven announcing" },
 	{ "reload", cmd_reload, "[--dnsd|--controller]", "make both daemons (or one) re-read the configuration" },
+	{ "refresh", cmd_refresh, "ZONE", "make raiz-dnsd ask the zone's primaries for its serial now" },
+	{ "retransfer", cmd_retransfer, "ZONE", "make raiz-dnsd transfer the whole zone (AXFR) now" },
+	{ "transfer-trial", cmd_transfer_trial, "ZONE [PRIMARY]",
+	  "transfer and check the zone without serving it (waits up to 10 min)" },
 	{ "metrics", cmd_metrics, "", "both daemons in the Prometheus text format" },
 	{ "bird-conf", cmd_bird_conf, "[node|isp|state]", "print BIRD configuration generated from raiz.json" },
 	{ "version", cmd_version, "", "print the versions of raizctl and both daemons" },
@@ -579,7 +783,8 @@ static void usage(FILE *f)
 		fprintf(f, "  %-34s %s\n", head, ctl_commands[i].help);
 	}
 	fprintf(f, "exit status: 0 healthy and announcing / done, 1 not announcing, unhealthy or\n"
-		"             failed, 2 usage or configuration error, 3 controller not reachable\n");
+		"             failed, 2 usage or configuration error, 3 controller not reachable\n"
+		"             (zones, refresh, retransfer, transfer-trial: raiz-dnsd not reachable)\n");
 }
 
 int main(int argc, char **argv)

@@ -1,7 +1,7 @@
 /*
  * metrics — a raiz node in the Prometheus text exposition format (0.0.4),
- * made from the JSON replies of both control sockets (raiz-dnsd "status"
- * and "stats", raiz-controller "status").
+ * made from the JSON replies of both control sockets (raiz-dnsd "status",
+ * "stats" and "zones", raiz-controller "status").
  *
  * Contract: metrics_write() prints every family once, contiguous, after
  * its "# HELP" and "# TYPE" lines; names are raiz_*; label values are
@@ -11,8 +11,8 @@
  * never invented.  Pure: no I/O but the stream, no clock.  Returns 0, or
  * -1 when writing to the stream failed.
  */
-#ifndef RAIZ_CONTROLLER_METRICS_H
-#define RAIZ_CONTROLLER_METRICS_H
+#ifndef RAIZ_RAIZCTL_METRICS_H
+#define RAIZ_RAIZCTL_METRICS_H
 
 #include <stdio.h>
 #include <json.h>
@@ -21,6 +21,8 @@ struct metrics_input {
 	json_object *dnsd_status;   /* raiz-dnsd {"command":"status"} reply */
 	json_object *dnsd_stats;    /* raiz-dnsd {"command":"stats"} reply */
 	json_object *ctl_status;    /* raiz-controller {"command":"status"} reply */
+	json_object *dnsd_zones;    /* raiz-dnsd {"command":"zones"} reply (raiz_zone_*);
+				       NULL: not asked, or a raiz-dnsd without it */
 };
 
 int metrics_write(FILE *f, const struct metrics_input *in);

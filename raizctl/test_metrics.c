@@ -14,7 +14,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "controller/metrics.h"
+#include "raizctl/metrics.h"
 
 static const char dnsd_status[] =
 	"{\"ok\":true,\"version\":\"raiz-dnsd 0.1.0\",\"pid\":9020,"
@@ -56,10 +56,40 @@ static const char ctl_status[] =
 	"\"announced\":false,\"bird\":{\"connected\":true,\"static\":\"up\",\"bgp\":["
 	"{\"name\":\"isp\",\"state\":\"up\",\"info\":\"Established\"}]}}]}";
 
-/* the exposition of in, as one malloc'd string */
-static char *render(json_object *ds, json_object *dt, json_object *cs)
+/* raiz-dnsd "zones" (the zone-transfer contract): a zone in each state,
+ * null members, a zone from a file */
+static const char dnsd_zones[] =
+	"{\"ok\":true,\"now\":1796637600,\"zones\":["
+	"{\"name\":\"br.\",\"kind\":\"secondary\",\"served\":true,\"state\":\"current\","
+	"\"serial\":2026120701,\"records\":1234,\"loaded-at\":1796634000,"
+	"\"primary\":\"127.0.0.1@5300\",\"primary-serial\":2026120701,"
+	"\"checked-at\":1796637588,\"refreshed-at\":1796637588,\"behind-since\":null,\"lag\":0,"
+	"\"max-lag\":600,\"next-refresh\":1796637648,\"expires-at\":1797242388,"
+	"\"last-transfer\":{\"at\":1796634000,\"kind\":\"IXFR\",\"serial\":2026120701,"
+	"\"records\":1234,\"bytes\":56789,\"ms\":12},\"last-failure\":null,\"failures\":0,"
+	"\"publish-latency-ms\":35,\"notify-received-at\":1796633999},"
+	"{\"name\":\"late.\",\"kind\":\"secondary\",\"served\":true,\"state\":\"behind\","
+	"\"serial\":4294967295,\"primary-serial\":5,\"refreshed-at\":1796636880,"
+	"\"behind-since\":1796636880,\"lag\":720,\"max-lag\":600,\"next-refresh\":1796637602,"
+	"\"expires-at\":1797241680,\"last-failure\":{\"at\":1796637420,\"reason\":\"x\"},"
+	"\"failures\":2,\"publish-latency-ms\":null},"
+	"{\"name\":\"gone.\",\"kind\":\"secondary\",\"served\":false,\"state\":\"expired\","
+	"\"serial\":7,\"primary-serial\":null,\"refreshed-at\":1796029200,\"lag\":0,"
+	"\"max-lag\":600,\"next-refresh\":1796637610,\"expires-at\":1796634000,"
+	"\"failures\":51,\"publish-latency-ms\":null},"
+	"{\"name\":\"new.\",\"kind\":\"secondary\",\"served\":false,\"state\":\"no-copy\","
+	"\"serial\":null,\"primary-serial\":null,\"refreshed-at\":null,\"lag\":0,"
+	"\"max-lag\":0,\"next-refresh\":1796637605,\"expires-at\":null,\"failures\":3,"
+	"\"publish-latency-ms\":null},"
+	"{\"name\":\"example.\",\"kind\":\"file\",\"served\":true,\"state\":\"file\","
+	"\"serial\":2026112101,\"records\":3,\"loaded-at\":1796551200},"
+	"{\"name\":\"odd.\",\"kind\":\"secondary\",\"served\":\"yes\",\"serial\":\"1\"}]}";
+
+/* the exposition of in (with raiz-dnsd's "zones" reply dz), as one malloc'd string */
+static char *render_zones(json_object *ds, json_object *dt, json_object *cs, json_object *dz)
 {
-	struct metrics_input in = { ds, dt, cs };
+	struct metrics_input in = { .dnsd_status = ds, .dnsd_stats = dt, .ctl_status = cs,
+				    .dnsd_zones = dz };
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
@@ -67,6 +97,11 @@ static char *render(json_object *ds, json_object *dt, json_object *cs)
 	assert_int_equal(metrics_write(f, &in), 0);
 	fclose(f);
 	return buf;
+}
+
+static char *render(json_object *ds, json_object *dt, json_object *cs)
+{
+	return render_zones(ds, dt, cs, NULL);
 }
 
 static bool has_line(const char *out, const char *line)
@@ -282,6 +317,105 @@ static void test_sparse(void **st)
 	json_object_put(cs);
 }
 
+/* the per-zone sync families from "zones": a sample where the member is,
+ * none where it is null; timestamps as Unix time, latency in seconds */
+static void test_zones(void **st)
+{
+	json_object *ds = json_tokener_parse(dnsd_status), *dz = json_tokener_parse(dnsd_zones);
+	assert_non_null(ds);
+	assert_non_null(dz);
+	char *out = render_zones(ds, NULL, NULL, dz);
+	check_format(out);
+	static const char *const want[] = {
+		"# TYPE raiz_zone_serial gauge",
+		"raiz_zone_serial{zone=\"br.\"} 2026120701",
+		"raiz_zone_serial{zone=\"late.\"} 4294967295",
+		"raiz_zone_serial{zone=\"gone.\"} 7",
+		"raiz_zone_serial{zone=\"example.\"} 2026112101",
+		"# TYPE raiz_zone_primary_serial gauge",
+		"raiz_zone_primary_serial{zone=\"br.\"} 2026120701",
+		"raiz_zone_primary_serial{zone=\"late.\"} 5",
+		"# TYPE raiz_zone_served gauge",
+		"raiz_zone_served{zone=\"br.\"} 1",
+		"raiz_zone_served{zone=\"gone.\"} 0",
+		"raiz_zone_served{zone=\"new.\"} 0",
+		"raiz_zone_served{zone=\"example.\"} 1",
+		"# TYPE raiz_zone_expired gauge",
+		"raiz_zone_expired{zone=\"br.\"} 0",
+		"raiz_zone_expired{zone=\"late.\"} 0",
+		"raiz_zone_expired{zone=\"gone.\"} 1",
+		"raiz_zone_expired{zone=\"new.\"} 0",
+		"# TYPE raiz_zone_lag_seconds gauge",
+		"raiz_zone_lag_seconds{zone=\"br.\"} 0",
+		"raiz_zone_lag_seconds{zone=\"late.\"} 720",
+		"# TYPE raiz_zone_last_refresh_timestamp_seconds gauge",
+		"raiz_zone_last_refresh_timestamp_seconds{zone=\"br.\"} 1796637588",
+		"raiz_zone_last_refresh_timestamp_seconds{zone=\"gone.\"} 1796029200",
+		"# TYPE raiz_zone_expire_timestamp_seconds gauge",
+		"raiz_zone_expire_timestamp_seconds{zone=\"br.\"} 1797242388",
+		"raiz_zone_expire_timestamp_seconds{zone=\"gone.\"} 1796634000",
+		"# TYPE raiz_zone_next_refresh_timestamp_seconds gauge",
+		"raiz_zone_next_refresh_timestamp_seconds{zone=\"new.\"} 1796637605",
+		"# TYPE raiz_zone_refresh_failures gauge",
+		"raiz_zone_refresh_failures{zone=\"br.\"} 0",
+		"raiz_zone_refresh_failures{zone=\"gone.\"} 51",
+		"# TYPE raiz_zone_publish_latency_seconds gauge",
+		"raiz_zone_publish_latency_seconds{zone=\"br.\"} 0.035",
+	};
+	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+		if (!has_line(out, want[i]))
+			fail_msg("no line \"%s\" in:\n%s", want[i], out);
+	/* null or absent members are skipped, never invented */
+	assert_null(strstr(out, "raiz_zone_serial{zone=\"new.\"}"));
+	assert_null(strstr(out, "raiz_zone_primary_serial{zone=\"gone.\"}"));
+	assert_null(strstr(out, "raiz_zone_primary_serial{zone=\"example.\"}"));
+	assert_null(strstr(out, "raiz_zone_expire_timestamp_seconds{zone=\"new.\"}"));
+	assert_null(strstr(out, "raiz_zone_last_refresh_timestamp_seconds{zone=\"new.\"}"));
+	assert_null(strstr(out, "raiz_zone_publish_latency_seconds{zone=\"late.\"}"));
+	/* a zone from a file does not expire, lag or refresh */
+	assert_null(strstr(out, "raiz_zone_expired{zone=\"example.\"}"));
+	assert_null(strstr(out, "raiz_zone_lag_seconds{zone=\"example.\"}"));
+	assert_null(strstr(out, "raiz_zone_refresh_failures{zone=\"example.\"}"));
+	/* members of the wrong type, or missing, give no sample */
+	assert_null(strstr(out, "{zone=\"odd.\"}"));
+	/* the status families are still there */
+	assert_true(has_line(out, "raiz_dnsd_zone_serial{zone=\"example.\"} 2026112101"));
+	free(out);
+	/* zones without status (raiz-dnsd did not answer status): none of it */
+	out = render_zones(NULL, NULL, NULL, dz);
+	check_format(out);
+	assert_null(strstr(out, "raiz_zone_"));
+	assert_true(has_line(out, "raiz_up{daemon=\"dnsd\"} 0"));
+	free(out);
+	json_object_put(ds);
+	json_object_put(dz);
+}
+
+/* a node with zones from files only: no empty secondary-zone families */
+static void test_zones_files_only(void **st)
+{
+	json_object *ds = json_tokener_parse(dnsd_status);
+	json_object *dz = json_tokener_parse("{\"ok\":true,\"now\":1796637600,\"zones\":["
+		"{\"name\":\"example.\",\"kind\":\"file\",\"served\":true,\"state\":\"file\","
+		"\"serial\":2026112101,\"records\":3,\"loaded-at\":1796551200}]}");
+	char *out = render_zones(ds, NULL, NULL, dz);
+	check_format(out);
+	assert_true(has_line(out, "raiz_zone_serial{zone=\"example.\"} 2026112101"));
+	assert_true(has_line(out, "raiz_zone_served{zone=\"example.\"} 1"));
+	static const char *const absent[] = {
+		"raiz_zone_primary_serial", "raiz_zone_expired", "raiz_zone_lag_seconds",
+		"raiz_zone_last_refresh_timestamp_seconds", "raiz_zone_expire_timestamp_seconds",
+		"raiz_zone_next_refresh_timestamp_seconds", "raiz_zone_refresh_failures",
+		"raiz_zone_publish_latency_seconds",
+	};
+	for (size_t i = 0; i < sizeof absent / sizeof absent[0]; i++)
+		if (strstr(out, absent[i]))
+			fail_msg("%s present for a node without secondary zones", absent[i]);
+	free(out);
+	json_object_put(ds);
+	json_object_put(dz);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -290,6 +424,8 @@ int main(void)
 		cmocka_unit_test(test_dnsd_down),
 		cmocka_unit_test(test_controller_down),
 		cmocka_unit_test(test_sparse),
+		cmocka_unit_test(test_zones),
+		cmocka_unit_test(test_zones_files_only),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,15 +7,21 @@
  * is there without checking each step.  Strings point into the object and
  * live as long as it does.
  */
-#ifndef RAIZ_CONTROLLER_CTLJSON_H
-#define RAIZ_CONTROLLER_CTLJSON_H
+#ifndef RAIZ_RAIZCTL_CTLJSON_H
+#define RAIZ_RAIZCTL_CTLJSON_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <json.h>
 
 /* o[key] as text ("" when missing or null; numbers as written) */
 const char *ctljson_str(json_object *o, const char *key);
+/* o[key] as a number in *out; false (and *out untouched) when it is
+ * missing, null or not a number */
+bool ctljson_int(json_object *o, const char *key, int64_t *out);
+/* o[key] is there and not null */
+bool ctljson_has(json_object *o, const char *key);
 /* o[key] is true */
 bool ctljson_bool(json_object *o, const char *key);
 /* o[key] when it is an array, else NULL */
