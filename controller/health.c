@@ -207,7 +207,7 @@ static bool health_suppress_tick(struct health *h, uint64_t now_ms)
 bool health_tick(struct health *h, uint64_t now_ms)
 {
 	bool changed = health_suppress_tick(h, now_ms);
-	if (h->state == HEALTH_DOWN && now_ms >= health_hold_until(h)) {
+	if (h->state == HEALTH_DOWN && !h->zone_bad && now_ms >= health_hold_until(h)) {
 		enum health_state before = h->state;
 		health_try_leave_down(h, now_ms);
 		changed |= h->state != before;
@@ -271,6 +271,16 @@ bool health_round(struct health *h, uint64_t now_ms, const enum probe_verdict *v
 	h->answering = cl != HEALTH_BAD ? h->answering + 1 : 0;
 	health_suppress_tick(h, now_ms);
 
+	if (h->zone_bad) {
+		/* held down by the zone copies: rounds do not count towards rise */
+		h->good = h->answering = 0;
+		h->confirming = false;
+		if (h->state != HEALTH_DOWN)
+			health_set(h, now_ms, HEALTH_DOWN);
+		health_why(h, "%s", h->zone_why);
+		return h->state != before || h->suppressed != was_suppressed ||
+		       strcmp(old_why, h->why) != 0;
+	}
 	switch (h->state) {
 	case HEALTH_UNKNOWN:
 	case HEALTH_UP:
@@ -334,6 +344,35 @@ bool health_round(struct health *h, uint64_t now_ms, const enum probe_verdict *v
 					   h->answering, c->rise, d);
 		}
 		break;
+	}
+	return h->state != before || h->suppressed != was_suppressed ||
+	       strcmp(old_why, h->why) != 0;
+}
+
+bool health_zone(struct health *h, uint64_t now_ms, bool bad, const char *reason)
+{
+	enum health_state before = h->state;
+	bool was_suppressed = h->suppressed;
+	char old_why[HEALTH_WHY_MAX];
+
+	if (!bad && !h->zone_bad)
+		return false;
+	memcpy(old_why, h->why, sizeof old_why);
+	h->good = h->answering = 0;
+	if (bad) {
+		snprintf(h->zone_why, sizeof h->zone_why, "%s",
+			 reason && reason[0] ? reason : "a zone copy is unfit to serve");
+		h->zone_bad = true;
+		h->confirming = false;
+		health_suppress_tick(h, now_ms);
+		if (h->state != HEALTH_DOWN)
+			health_set(h, now_ms, HEALTH_DOWN);
+		health_why(h, "%s", h->zone_why);
+	} else {
+		h->zone_bad = false;
+		h->zone_why[0] = '\0';
+		health_why(h, "zone copies fit to serve again; waiting for %u good round%s in a row",
+			   h->cfg->rise, health_s(h->cfg->rise));
 	}
 	return h->state != before || h->suppressed != was_suppressed ||
 	       strcmp(old_why, h->why) != 0;

@@ -25,6 +25,13 @@
  * exponential decay with half-life, ceiling from max-suppress); above
  * `suppress` the service is suppressed (treated as down by the policy)
  * until the penalty decays below `reuse`.
+ *
+ * The zone copies (zsync.h) are an input of their own, not a round:
+ * health_zone(bad) takes the service DOWN at once (damping counts it like
+ * any withdrawal) and holds it there, its why the zone's reason, while
+ * rounds go on but do not count towards rise; the first verdict that is
+ * not bad releases the hold and the service comes back by the normal rise
+ * (and hold-down).
  */
 #ifndef RAIZ_CONTROLLER_HEALTH_H
 #define RAIZ_CONTROLLER_HEALTH_H
@@ -59,6 +66,9 @@ struct health {
 	uint64_t penalty_at;
 	bool suppressed;
 	uint64_t suppressed_since;
+	/* held DOWN by the zone copies' verdict (health_zone()) */
+	bool zone_bad;
+	char zone_why[HEALTH_WHY_MAX];
 };
 
 const char *health_state_name(enum health_state s);
@@ -77,6 +87,9 @@ bool health_round(struct health *h, uint64_t now_ms, const enum probe_verdict *v
 		  const char *detail);
 /* an external hard failure (process gone): confirm with a round at once */
 void health_hard_event(struct health *h, uint64_t now_ms, const char *reason);
+/* the zone copies' verdict: bad (with reason) holds the service DOWN,
+ * not bad releases a hold; true when the state or the why changed */
+bool health_zone(struct health *h, uint64_t now_ms, bool bad, const char *reason);
 /* ms until the next round should start (after the one just finished) */
 uint64_t health_next_delay(const struct health *h);
 /* absolute time of the next time-driven change, HEALTH_NEVER if none */

@@ -22,6 +22,7 @@
 #include "controller/policy.h"
 #include "controller/reconcile.h"
 #include "controller/watch.h"
+#include "controller/zsync.h"
 #include "probes/probe.h"
 
 /* ---- clocks ---- */
@@ -354,6 +355,81 @@ static void node_dnsd_exit(void *arg, pid_t pid)
 	}
 }
 
+/* ---- raiz-dnsd's zone copies ---- */
+
+/* hold every service down (bad) or release the hold */
+static void node_zsync_apply(struct node *n, bool bad, const char *reason)
+{
+	for (size_t i = 0; i < n->cfg->ctl.nservices; i++) {
+		struct node_svc *s = &n->svc[i];
+		enum health_state before = s->h->state;
+		bool supp = s->h->suppressed;
+		if (health_zone(s->h, node_mono(), bad, reason))
+			node_svc_changed(s, before, supp);
+	}
+}
+
+static bool node_zsync_holding(const struct node *n)
+{
+	for (size_t i = 0; i < n->cfg->ctl.nservices; i++)
+		if (n->health[i].zone_bad)
+			return true;
+	return false;
+}
+
+/*
+ * Every answer (or failure) of raiz-dnsd's "zones".  A verdict is logged
+ * and kept in the history once per change (a lag growing by the second is
+ * no change).  UNKNOWN (raiz-dnsd not answering, a reply not understood)
+ * changes nothing: the probes judge the service, and a hold from the last
+ * verdict stays until raiz-dnsd says the copies are fit again.
+ */
+static void node_zsync_cb(void *arg, const struct zsync_result *r,
+			  const struct zsync_result *prev)
+{
+	struct node *n = arg;
+	const char *from = prev ? zsync_verdict_name(prev->verdict) : "not asked";
+	const char *to = zsync_verdict_name(r->verdict);
+	char why[HISTORY_REASON_MAX];
+
+	if (!prev || strcmp(prev->key, r->key) != 0) {
+		bool held = r->verdict == ZSYNC_UNKNOWN && node_zsync_holding(n);
+		snprintf(why, sizeof why, "%s%s", r->reason,
+			 held ? "; services stay held down by the last verdict" :
+			 r->verdict == ZSYNC_UNKNOWN ? "; the probes alone judge the service" : "");
+		if (r->verdict == ZSYNC_HEALTHY)
+			log_notice("zone sync: %s -> %s: %s", from, to, why);
+		else
+			log_warn("zone sync: %s -> %s: %s", from, to, why);
+		if (prev || r->verdict != ZSYNC_HEALTHY)
+			history_add(n->hist, node_wall(), "zone sync", from, to, why);
+	}
+	if (r->verdict != ZSYNC_UNKNOWN)
+		node_zsync_apply(n, r->verdict == ZSYNC_UNHEALTHY, r->reason);
+}
+
+/* start, re-configure or stop asking, as the configuration says */
+static void node_zsync_setup(struct node *n)
+{
+	if (!zsync_wanted(n->cfg) || n->stopping) {
+		zsync_free(n->zsync);
+		n->zsync = NULL;
+		node_zsync_apply(n, false, NULL);
+		return;
+	}
+	if (n->zsync) {
+		const struct zsync_result *r = zsync_last(n->zsync);
+		zsync_configure(n->zsync, n->cfg);
+		/* services new in this configuration follow the last verdict */
+		if (r->verdict != ZSYNC_UNKNOWN)
+			node_zsync_apply(n, r->verdict == ZSYNC_UNHEALTHY, r->reason);
+		return;
+	}
+	n->zsync = zsync_new(n->loop, n->cfg, node_zsync_cb, n);
+	if (!n->zsync)
+		log_err("zone sync: out of memory; zone copies are not checked");
+}
+
 /* ---- the reconciler ---- */
 
 static void node_verified(void *arg, size_t i, enum announce_state st, double when)
@@ -669,6 +745,7 @@ struct node *node_new(struct ev_loop *loop, struct raiz_config *cfg, char *err, 
 		goto fail;
 	node_maint_load(n);
 	node_watch_setup(n);
+	node_zsync_setup(n);
 	history_add(n->hist, n->started, "raiz-controller", "stopped", "started",
 		    "adopting BIRD's state until the probes decide");
 	node_evaluate(n);
@@ -687,6 +764,7 @@ void node_free(struct node *n)
 	ev_timer_stop(n->loop, &n->bird_poll);
 	ev_timer_stop(n->loop, &n->stop_timer);
 	ev_timer_stop(n->loop, &n->stop_poll);
+	zsync_free(n->zsync);
 	node_teardown(n);
 	watch_free(n->watch);
 	reconcile_free(n->rec);
@@ -778,6 +856,7 @@ int node_reload(struct node *n, struct raiz_config *cfg, char *err, size_t errle
 	}
 	node_maint_arm(n);
 	node_watch_setup(n);
+	node_zsync_setup(n);
 	history_add(n->hist, node_wall(), "raiz-controller", "running", "reloaded",
 		    bird_changed ? "configuration reloaded; BIRD side changed, state re-adopted" :
 		    "configuration reloaded");
@@ -841,6 +920,8 @@ void node_stop(struct node *n, void (*done)(void *arg), void *arg)
 	ev_timer_stop(n->loop, &n->bird_poll);
 	watch_free(n->watch);
 	n->watch = NULL;
+	zsync_free(n->zsync);
+	n->zsync = NULL;
 	if (c->on_stop == CFG_ON_STOP_KEEP || n->cfg->ctl.nprefixes == 0) {
 		log_notice("stopping; on-stop keep: leaving BIRD as it is");
 		node_stop_finish(n);
@@ -864,6 +945,7 @@ void node_stop(struct node *n, void (*done)(void *arg), void *arg)
 
 void node_probe_now(struct node *n)
 {
+	zsync_poll_now(n->zsync);
 	for (size_t i = 0; i < n->cfg->ctl.nservices; i++)
 		if (!n->svc[i].running)
 			node_svc_now(&n->svc[i]);

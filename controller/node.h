@@ -2,8 +2,9 @@
  * node — raiz-controller's core on one libev loop: probe rounds per
  * service -> health (health.c) -> desired state per prefix (policy.c) ->
  * the BIRD reconciler (reconcile.c); plus maintenance (maint.c), the
- * transition history (history.c) and the raiz-dnsd process watch
- * (watch.c).
+ * transition history (history.c), the raiz-dnsd process watch
+ * (watch.c) and raiz-dnsd's zone copies (zsync.c: an unfit copy holds
+ * every service down, see health_zone()).
  *
  * Contract: node_new() takes ownership of cfg and starts probing at once.
  * Until every service a prefix depends on has a verdict, the prefix is

@@ -25,6 +25,7 @@
 
 struct history;
 struct watch;
+struct zsync;
 
 struct node_svc;
 
@@ -72,6 +73,7 @@ struct node {
 	ev_timer maint_timer;
 	struct history *hist;
 	struct watch *watch;
+	struct zsync *zsync;         /* raiz-dnsd's zone copies; NULL without secondary zones */
 	/* our view of BIRD (see node_bird_state()) */
 	bool bird_up;                /* control socket connected */
 	bool bird_stale;             /* reconnected, the reconciler has not re-checked */

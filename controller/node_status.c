@@ -2,7 +2,7 @@
  * node_status — what the control socket and sd_notify show of the node:
  * the one health verdict (node_healthy(), with its why), the STATUS= line,
  * the status JSON (node, maintenance, services with their probes, prefixes
- * with what BIRD shows) and the transition history.
+ * with what BIRD shows, raiz-dnsd's zone copies) and the transition history.
  *
  * Contract: reads struct node (node_priv.h) and never changes it; while
  * BIRD is away or not yet re-checked, what it showed is masked
@@ -17,6 +17,7 @@
 #include "controller/node.h"
 #include "controller/node_priv.h"
 #include "controller/watch.h"
+#include "controller/zsync.h"
 
 /* a prefix's BGP sessions: none configured, or at least one up */
 static bool node_bgp_heard(const struct reconcile_status *st)
@@ -151,6 +152,7 @@ static json_object *node_svc_json(const struct node *n, const struct node_svc *s
 	node_add(o, "rounds", json_object_new_int64((int64_t)s->rounds));
 	node_add(o, "transitions", json_object_new_int64((int64_t)h->transitions));
 	node_add(o, "suppressed", json_object_new_boolean(h->suppressed));
+	node_add(o, "zone-hold", json_object_new_boolean(h->zone_bad));
 	node_add(o, "penalty", json_object_new_int((int)(health_penalty(h, mono) + 0.5)));
 	if (h->suppressed) {
 		uint64_t w = health_wakeup(h, mono);
@@ -163,6 +165,27 @@ static json_object *node_svc_json(const struct node *n, const struct node_svc *s
 		h->cfg->degraded == CFG_DEGRADED_DRAIN ? "drain" :
 		h->cfg->degraded == CFG_DEGRADED_WITHDRAW ? "withdraw" : "keep"));
 	node_add(o, "probes", pa);
+	return o;
+}
+
+/* "zone-sync": the last verdict on raiz-dnsd's zone copies (zsync.h) */
+static json_object *node_zsync_json(const struct node *n)
+{
+	const struct zsync_result *r = zsync_last(n->zsync);
+	json_object *o = json_object_new_object();
+	bool held = false;
+
+	for (size_t i = 0; i < n->cfg->ctl.nservices; i++)
+		held |= n->health[i].zone_bad;
+	node_add(o, "socket", json_object_new_string(zsync_socket(n->zsync)));
+	node_add(o, "verdict", json_object_new_string(zsync_verdict_name(r->verdict)));
+	node_add(o, "reason", json_object_new_string(r->reason));
+	node_add(o, "at", node_time(r->at_ms));
+	if (r->verdict != ZSYNC_UNKNOWN) {
+		node_add(o, "secondary-zones", json_object_new_int64((int64_t)r->secondaries));
+		node_add(o, "unfit-zones", json_object_new_int64((int64_t)r->unfit));
+	}
+	node_add(o, "holding-down", json_object_new_boolean(held));
 	return o;
 }
 
@@ -244,6 +267,8 @@ json_object *node_status(const struct node *n)
 		node_add(w, "pid", json_object_new_int(watch_pid(n->watch)));
 		node_add(o, "dnsd-watch", w);
 	}
+	if (n->zsync)
+		node_add(o, "zone-sync", node_zsync_json(n));
 	for (size_t i = 0; i < cfg->ctl.nservices; i++)
 		json_object_array_add(sa, node_svc_json(n, &n->svc[i]));
 	for (size_t i = 0; i < cfg->ctl.nprefixes; i++)
