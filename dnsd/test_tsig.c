@@ -64,7 +64,7 @@ static uint8_t *ours(const struct tsig_key *k, uint16_t id, size_t *len, const u
 	size_t n;
 	uint8_t *w = answer("hmac-sha256.", secret, id, 2, NULL, false, false, &n);
 	w = realloc(w, n + 512);
-	*len = tsig_sign(k, w, n, n + 512, req_mac, req_mac_len, time(NULL), NULL, NULL);
+	*len = tsig_sign(k, w, n, n + 512, req_mac, req_mac_len, false, time(NULL), NULL, NULL);
 	assert_true(*len > n);
 	return w;
 }

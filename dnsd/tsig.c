@@ -392,8 +392,8 @@ void tsig_stream_free(struct tsig_stream *s)
 /* ---- signing ---- */
 
 size_t tsig_sign(const struct tsig_key *k, uint8_t *msg, size_t len, size_t cap,
-		 const uint8_t *req_mac, size_t req_mac_len, time_t now, uint8_t *mac_out,
-		 size_t *mac_len)
+		 const uint8_t *req_mac, size_t req_mac_len, bool timers_only, time_t now,
+		 uint8_t *mac_out, size_t *mac_len)
 {
 	struct tsig_stream s;
 	char err[200];
@@ -406,7 +406,7 @@ size_t tsig_sign(const struct tsig_key *k, uint8_t *msg, size_t len, size_t cap,
 	if (len < 12 || tsig_stream_init(&s, k, req_mac, req_mac_len, now, err, sizeof err) < 0)
 		return 0;
 	uint16_t id = g16(msg), ar = g16(msg + 10);
-	bool ok = mac_message(&s, msg, len, id, ar, true, timers, 0, NULL, 0, mac, &maclen);
+	bool ok = mac_message(&s, msg, len, id, ar, !timers_only, timers, 0, NULL, 0, mac, &maclen);
 	tsig_stream_free(&s);
 	size_t rdlen = k->alg_wire_len + 10 + maclen + 6;
 	if (!ok || len + k->wire_len + 10 + rdlen > cap)

@@ -83,11 +83,13 @@ int tsig_verify_msg(const struct tsig_key *k, const uint8_t *msg, size_t len,
 		    char *err, size_t errlen);
 
 /* sign the message in msg (len bytes, room for cap): append the TSIG
- * record (request: req_mac NULL; answer: the request's MAC); the new
- * length, or 0 when it does not fit.  The MAC goes to mac_out when given. */
+ * record (request: req_mac NULL; answer: the request's MAC; a later
+ * message of a stream: the previous message's MAC and timers_only); the
+ * new length, or 0 when it does not fit.  The MAC goes to mac_out when
+ * given (TSIG_MAC_MAX bytes). */
 size_t tsig_sign(const struct tsig_key *k, uint8_t *msg, size_t len, size_t cap,
-		 const uint8_t *req_mac, size_t req_mac_len, time_t now, uint8_t *mac_out,
-		 size_t *mac_len);
+		 const uint8_t *req_mac, size_t req_mac_len, bool timers_only, time_t now,
+		 uint8_t *mac_out, size_t *mac_len);
 /* append to the answer in out (len bytes) the unsigned TSIG record that
  * tells the requester `error` (BADKEY, BADSIG, BADTIME); the new length */
 size_t tsig_error_answer(uint8_t *out, size_t len, size_t cap, const struct tsig_rr *q,

@@ -74,7 +74,7 @@ static int build_request(const struct xfrin_req *q, ldns_rr_type type, struct xr
 			goto out;
 		}
 		out->wire = w;
-		out->len = tsig_sign(q->key, w, out->len, cap, NULL, 0, time(NULL), out->mac,
+		out->len = tsig_sign(q->key, w, out->len, cap, NULL, 0, false, time(NULL), out->mac,
 				     &out->mac_len);
 		if (!out->len) {
 			snprintf(err, errlen, "TSIG: cannot sign the request with key %s", q->key->name);
