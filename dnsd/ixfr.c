@@ -132,6 +132,7 @@ static int fold(struct rset *s, const struct xfrin_delta *d, size_t n, uint8_t *
 					e->hash = h;
 					e->state = add ? K_ADD : K_DEL;
 					e->rr = add ? rr : NULL;
+					s->ndel += !add;
 					continue;
 				}
 				switch (e->state) {
@@ -144,6 +145,7 @@ static int fold(struct rset *s, const struct xfrin_delta *d, size_t n, uint8_t *
 					/* added then deleted by a later delta: nothing to do
 					 * (added twice: the later TTL wins) */
 					e->state = add ? K_ADD : K_GONE;
+					s->ndel += !add;
 					break;
 				case K_READD:
 					e->state = add ? K_READD : K_DEL;
@@ -172,12 +174,13 @@ struct zone *ixfr_apply(const struct zone *old, const struct xfrin_delta *deltas
 			const char *source, struct ixfr_stats *st, char *err, size_t errlen)
 {
 	struct rset s = { 0 };
-	struct zread R;
+	struct zread R, A;
 	struct zone *z = NULL;
 	uint8_t *kb = malloc(DNAME_MAX + 2 + 65535);
 	char txt[512];
 
 	memset(&R, 0, sizeof R);
+	memset(&A, 0, sizeof A);
 	memset(st, 0, sizeof *st);
 	if (!kb) {
 		snprintf(err, errlen, "out of memory");
@@ -192,16 +195,70 @@ struct zone *ixfr_apply(const struct zone *old, const struct xfrin_delta *deltas
 		goto out;
 	R.files[0] = source;
 
-	/* carry the old copy over */
+	/* the additions and the new SOA, in canonical order */
+	if (zread_init(&A, old->name, err, errlen) < 0)
+		goto out;
+	A.files[0] = source;
+	for (size_t i = 0; i <= s.mask; i++) {
+		struct rkey *e = &s.t[i];
+		if ((e->state == K_ADD || e->state == K_READD) && e->rr) {
+			int r = zread_add_rr(&A, (ldns_rr *)e->rr, 0, (unsigned)st->added + 1);
+			if (r < 0) {
+				snprintf(err, errlen, "%s", r == -1 ? "out of memory" : A.err);
+				goto out;
+			}
+			st->added++;
+		}
+	}
+	if (zread_add_rr(&A, deltas[n - 1].soa, 0, 0) < 0) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	zread_sort(&A);
+
+	/* carry the old copy over, merging the additions in, so that the
+	 * result is in canonical order and zone_build() need not sort */
 	struct zone_iter it;
 	struct zone_rr rr;
+	const struct zrec *add = A.rrs.p;
+	size_t na = A.rrs.n, ai = 0;
+	uint8_t okey[DNAME_MAX];
+	size_t okl = 0;
+	int32_t onode = -1;
 	zone_iter_init(&it, old);
-	while (zone_iter_next(&it, &rr)) {
+	for (;;) {
+		bool more = zone_iter_next(&it, &rr);
+		if (more && rr.node != onode) {
+			onode = rr.node;
+			okl = dname_key(rr.owner, okey);
+		}
+		/* additions that sort before this record (all of them at the end) */
+		while (ai < na) {
+			const struct zrec *a = &add[ai];
+			if (more) {
+				size_t akl;
+				const uint8_t *ak = zrec_key(&A, a, &akl);
+				int c = dname_key_cmp(ak, akl, okey, okl);
+				uint16_t cov = rr.type == 46 && rr.rdlen >= 2 ?
+					       (uint16_t)(rr.rdata[0] << 8 | rr.rdata[1]) : 0;
+				if (c > 0 || (c == 0 && (a->type > rr.type ||
+							 (a->type == rr.type && a->covered > cov))))
+					break;
+			}
+			if (zread_add_wire(&R, zrec_wire(&A, a), a->type, a->ttl,
+					   (const uint8_t *)A.rdata.p + a->rd, a->rdlen) < 0) {
+				snprintf(err, errlen, "out of memory");
+				goto out;
+			}
+			ai++;
+		}
+		if (!more)
+			break;
 		if (rr.type == T_SOA && rr.node == 0)
 			continue;
 		size_t kl = key_make(kb, rr.owner, rr.type, rr.rdata, rr.rdlen);
-		struct rkey *e = rset_find(&s, kb, kl, fnv(kb, kl));
-		if (e->state == K_DEL || e->state == K_READD || e->state == K_GONE) {
+		struct rkey *e = s.ndel ? rset_find(&s, kb, kl, fnv(kb, kl)) : NULL;
+		if (e && (e->state == K_DEL || e->state == K_READD || e->state == K_GONE)) {
 			if (!e->found)
 				st->deleted++;
 			e->found = true;
@@ -212,7 +269,7 @@ struct zone *ixfr_apply(const struct zone *old, const struct xfrin_delta *deltas
 			goto out;
 		}
 	}
-	/* deletions of records the copy does not hold, then the additions */
+	/* deletions of records the copy does not hold */
 	for (size_t i = 0; i <= s.mask; i++) {
 		struct rkey *e = &s.t[i];
 		if ((e->state == K_DEL || e->state == K_READD) && !e->found) {
@@ -231,27 +288,10 @@ struct zone *ixfr_apply(const struct zone *old, const struct xfrin_delta *deltas
 			goto out;
 		}
 	}
-	for (size_t i = 0; i <= s.mask; i++) {
-		struct rkey *e = &s.t[i];
-		if ((e->state == K_ADD || e->state == K_READD) && e->rr) {
-			int r = zread_add_rr(&R, (ldns_rr *)e->rr, 0, (unsigned)st->added + 1);
-			if (r < 0) {
-				if (r == -1)
-					snprintf(err, errlen, "out of memory");
-				else
-					snprintf(err, errlen, "%s", R.err);
-				goto out;
-			}
-			st->added++;
-		}
-	}
-	if (zread_add_rr(&R, deltas[n - 1].soa, 0, 0) < 0) {
-		snprintf(err, errlen, "out of memory");
-		goto out;
-	}
 	z = zone_build(old->name, &R, err, errlen);
 out:
 	zread_free(&R);
+	zread_free(&A);
 	rset_free(&s);
 	free(kb);
 	return z;

@@ -127,6 +127,58 @@ static void test_apply(void **state)
 	zone_unref(z);
 }
 
+/* the IXFR result is the same compiled zone as the equivalent file */
+static void test_same_as_file(void **state)
+{
+	struct zone *z = old_zone();
+	struct xfrin_delta d[1];
+	struct ixfr_stats st;
+	char err[1024];
+	delta(&d[0], 1, 2, "www.example. 300 IN A 192.0.2.2|ns.sub.example. 300 IN A 192.0.2.9",
+	      "a.example. 300 IN A 192.0.2.50|zz.example. 300 IN TXT \"last\"|"
+	      "example. 300 IN TXT \"apex\"|ns.sub.example. 300 IN A 192.0.2.10|"
+	      "deep.er.example. 300 IN AAAA 2001:db8::1");
+	struct zone *n = ixfr_apply(z, d, 1, "IXFR from test", &st, err, sizeof err);
+	assert_non_null(n);
+	assert_int_equal(st.added, 5);
+	assert_int_equal(st.deleted, 2);
+	struct zone *f = zone_load("example.", tfile("expect.zone",
+		"$ORIGIN example.\n$TTL 300\n" SOA(2) "\n@ NS ns1\nns1 A 192.0.2.1\n"
+		"www A 192.0.2.3\nmail MX 10 mx.example.\nsub NS ns.sub\nns.sub A 192.0.2.10\n"
+		"a A 192.0.2.50\nzz TXT \"last\"\n@ TXT \"apex\"\ndeep.er AAAA 2001:db8::1\n"),
+		err, sizeof err);
+	assert_non_null(f);
+	assert_int_equal(n->nnodes, f->nnodes);
+	assert_int_equal(n->records, f->records);
+	struct zone_iter a, b;
+	struct zone_rr ra, rb;
+	zone_iter_init(&a, n);
+	zone_iter_init(&b, f);
+	size_t cnt = 0;
+	while (zone_iter_next(&a, &ra)) {
+		assert_true(zone_iter_next(&b, &rb));
+		assert_true(dname_equal(ra.owner, rb.owner));
+		assert_int_equal(ra.type, rb.type);
+		assert_int_equal(ra.ttl, rb.ttl);
+		assert_int_equal(ra.rdlen, rb.rdlen);
+		assert_memory_equal(ra.rdata, rb.rdata, ra.rdlen);
+		cnt++;
+	}
+	assert_false(zone_iter_next(&b, &rb));
+	assert_int_equal(cnt, f->records);
+	/* lookups work on the merged copy (hash table, parents, delegations) */
+	uint8_t key[DNAME_MAX];
+	bool exact;
+	size_t kl = dname_key((const uint8_t *)"\x04" "deep\x02" "er\x07" "example", key);
+	int32_t i = zone_closest(n, key, kl, &exact);
+	assert_true(exact);
+	assert_non_null(zone_rrset(n, i, 28));
+	zone_unref(f);
+	zone_unref(n);
+	deltas_free(d, 1);
+	zone_unref(z);
+}
+
 static void test_errors(void **state)
 {
 	struct zone *z = old_zone();
@@ -163,6 +215,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_apply),
+		cmocka_unit_test(test_same_as_file),
 		cmocka_unit_test(test_errors),
 	};
 	tdir_make();

@@ -19,24 +19,6 @@
 
 /* ---- compile ---- */
 
-/* records by owner (canonical order), type, covered type, file order */
-static int zrec_cmp(const void *a, const void *b, void *ctx)
-{
-	const struct zread *R = ctx;
-	const struct zrec *x = a, *y = b;
-	size_t xl, yl;
-	const uint8_t *xk = zrec_key(R, x, &xl);
-	const uint8_t *yk = zrec_key(R, y, &yl);
-	int c = (x->owner == y->owner) ? 0 : dname_key_cmp(xk, xl, yk, yl);
-	if (c)
-		return c;
-	if (x->type != y->type)
-		return x->type < y->type ? -1 : 1;
-	if (x->covered != y->covered)
-		return x->covered < y->covered ? -1 : 1;
-	return x->seq < y->seq ? -1 : x->seq > y->seq;
-}
-
 struct builder {
 	struct zvec nodes;	/* struct znode */
 	struct zvec rrsets;	/* struct zrrset */
@@ -577,7 +559,13 @@ static int compile(struct zone *z, struct zread *R)
 		zread_error(R, 0, 0, "no records");
 		goto out;
 	}
-	qsort_r(rrs, n, sizeof *rrs, zrec_cmp, R);
+	/* records already in canonical order (an IXFR merged into the previous
+	 * copy, see ixfr.h) skip the sort: one linear check instead */
+	size_t sorted = 1;
+	while (sorted < n && zread_cmp(R, &rrs[sorted - 1], &rrs[sorted]) <= 0)
+		sorted++;
+	if (sorted < n)
+		zread_sort(R);
 	for (size_t i = 0; i < n;) {
 		size_t j = i + 1;
 		size_t kl, kl2;

@@ -34,6 +34,31 @@ void *zvec_push(struct zvec *v, size_t count)
 	return r;
 }
 
+int zread_cmp(const struct zread *R, const struct zrec *x, const struct zrec *y)
+{
+	size_t xl, yl;
+	const uint8_t *xk = zrec_key(R, x, &xl);
+	const uint8_t *yk = zrec_key(R, y, &yl);
+	int c = (x->owner == y->owner) ? 0 : dname_key_cmp(xk, xl, yk, yl);
+	if (c)
+		return c;
+	if (x->type != y->type)
+		return x->type < y->type ? -1 : 1;
+	if (x->covered != y->covered)
+		return x->covered < y->covered ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static int zread_qcmp(const void *a, const void *b, void *ctx)
+{
+	return zread_cmp(ctx, a, b);
+}
+
+void zread_sort(struct zread *R)
+{
+	qsort_r(R->rrs.p, R->rrs.n, sizeof(struct zrec), zread_qcmp, R);
+}
+
 void zvec_free(struct zvec *v)
 {
 	free(v->p);

@@ -81,6 +81,10 @@ int zread_add_rr(struct zread *R, struct ldns_struct_rr *rr, unsigned file, unsi
  * 0, or -1 out of memory */
 int zread_add_wire(struct zread *R, const uint8_t *owner_wire, uint16_t type, uint32_t ttl,
 		   const uint8_t *rdata, uint16_t rdlen);
+/* canonical order: owner (dname.h key order), type, covered type (RRSIG),
+ * then position read; zread_sort() puts R's records in that order */
+int zread_cmp(const struct zread *R, const struct zrec *a, const struct zrec *b);
+void zread_sort(struct zread *R);
 /* "file:line: reason" into R->err (line 0: "file: reason") */
 void zread_error(struct zread *R, unsigned file, unsigned line, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
