@@ -13,6 +13,7 @@
 #include "dnsd/reload.h"
 #include "dnsd/server.h"
 #include "dnsd/snapshot.h"
+#include "dnsd/xfrd.h"
 #include "dnsd/zoneset.h"
 
 struct control {
@@ -22,46 +23,106 @@ struct control {
 	size_t nwaiting;
 };
 
+static struct json_object *json_object_new_object_ok(void)
+{
+	struct json_object *o = json_object_new_object();
+	json_object_object_add(o, "ok", json_object_new_boolean(1));
+	return o;
+}
+
 static const char *const control_rcode_names[16] = {
 	"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED", "YXDOMAIN",
 	"YXRRSET", "NXRRSET", "NOTAUTH", "NOTZONE", "DSOTYPENI", "RCODE12", "RCODE13",
 	"RCODE14", "RCODE15",
 };
 
-enum control_cmd control_parse(const char *line, char *err, size_t errlen)
+static const struct {
+	const char *word;
+	enum control_cmd cmd;
+	int args;		/* 0 none, 1 zone, 2 zone [primary] */
+} control_cmds[] = {
+	{ "status", CONTROL_STATUS, 0 },
+	{ "stats", CONTROL_STATS, 0 },
+	{ "reload", CONTROL_RELOAD, 0 },
+	{ "zones", CONTROL_ZONES, 0 },
+	{ "refresh", CONTROL_REFRESH, 1 },
+	{ "retransfer", CONTROL_RETRANSFER, 1 },
+	{ "transfer-trial", CONTROL_TRIAL, 2 },
+};
+
+static void control_copy(char *dst, size_t cap, const char *s, size_t n)
 {
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(dst, s, n);
+	dst[n] = 0;
+}
+
+enum control_cmd control_parse_req(const char *line, struct control_req *r, char *err,
+				   size_t errlen)
+{
+	memset(r, 0, sizeof *r);
 	while (*line == ' ' || *line == '\t')
 		line++;
 	size_t len = strlen(line);
 	while (len && (line[len - 1] == ' ' || line[len - 1] == '\t' || line[len - 1] == '\r'))
 		len--;
 	if (len == 0)
-		return CONTROL_NONE;
+		return r->cmd = CONTROL_NONE;
 	char word[32];
+	char args[2][1024] = { "", "" };
 	if (line[0] == '{') {
-		struct json_object *o = ctlsock_json_object(line, len), *cmd = NULL;
+		struct json_object *o = ctlsock_json_object(line, len), *cmd = NULL, *v;
 		if (!o || !json_object_object_get_ex(o, "command", &cmd) ||
 		    !json_object_is_type(cmd, json_type_string)) {
 			json_object_put(o);
 			snprintf(err, errlen, "expected a command word or {\"command\": \"...\"}");
-			return CONTROL_BAD;
+			return r->cmd = CONTROL_BAD;
 		}
 		snprintf(word, sizeof word, "%s", json_object_get_string(cmd));
+		if (json_object_object_get_ex(o, "zone", &v) && json_object_is_type(v, json_type_string))
+			snprintf(args[0], sizeof args[0], "%s", json_object_get_string(v));
+		if (json_object_object_get_ex(o, "primary", &v) && json_object_is_type(v, json_type_string))
+			snprintf(args[1], sizeof args[1], "%s", json_object_get_string(v));
 		json_object_put(o);
 	} else {
-		if (len >= sizeof word)
-			len = sizeof word - 1;
-		memcpy(word, line, len);
-		word[len] = '\0';
+		const char *p = line, *end = line + len;
+		size_t n = strcspn(p, " \t");
+		if (n > (size_t)(end - p))
+			n = (size_t)(end - p);
+		control_copy(word, sizeof word, p, n);
+		p += n;
+		for (int i = 0; i < 2 && p < end; i++) {
+			while (p < end && (*p == ' ' || *p == '\t'))
+				p++;
+			n = strcspn(p, " \t");
+			if (n > (size_t)(end - p))
+				n = (size_t)(end - p);
+			control_copy(args[i], sizeof args[i], p, n);
+			p += n;
+		}
 	}
-	if (strcmp(word, "status") == 0)
-		return CONTROL_STATUS;
-	if (strcmp(word, "stats") == 0)
-		return CONTROL_STATS;
-	if (strcmp(word, "reload") == 0)
-		return CONTROL_RELOAD;
-	snprintf(err, errlen, "unknown command \"%s\" (known: status, stats, reload)", word);
-	return CONTROL_BAD;
+	for (size_t i = 0; i < sizeof control_cmds / sizeof control_cmds[0]; i++) {
+		if (strcmp(word, control_cmds[i].word) != 0)
+			continue;
+		if (control_cmds[i].args && !args[0][0]) {
+			snprintf(err, errlen, "%s needs a zone name", word);
+			return r->cmd = CONTROL_BAD;
+		}
+		snprintf(r->zone, sizeof r->zone, "%s", args[0]);
+		control_copy(r->primary, sizeof r->primary, args[1],
+			     control_cmds[i].args == 2 ? strlen(args[1]) : 0);
+		return r->cmd = control_cmds[i].cmd;
+	}
+	snprintf(err, errlen, "unknown command \"%s\" (known: status, stats, reload, zones, "
+		 "refresh, retransfer, transfer-trial)", word);
+	return r->cmd = CONTROL_BAD;
+}
+
+enum control_cmd control_parse(const char *line, char *err, size_t errlen)
+{
+	struct control_req r;
+	return control_parse_req(line, &r, err, errlen);
 }
 
 static struct json_object *control_json_time(time_t t)
@@ -124,6 +185,8 @@ struct json_object *control_status_json(const struct control_env *env,
 		json_object_object_add(z, "records", control_json_u64(zi.records));
 		json_object_object_add(z, "error", zi.error ? json_object_new_string(zi.error) : NULL);
 		json_object_object_add(z, "loaded-at", control_json_time(snap->zone_loaded_at[i]));
+		json_object_object_add(z, "kind", json_object_new_string(zi.secondary ? "secondary" : "file"));
+		json_object_object_add(z, "expired", json_object_new_boolean(zi.expired));
 		json_object_array_add(zones, z);
 	}
 	json_object_object_add(o, "zones", zones);
@@ -163,12 +226,20 @@ struct json_object *control_stats_json(const struct server_stats *st)
 
 /* ---- requests ---- */
 
+static void control_trial_done(void *arg, struct json_object *report)
+{
+	struct ctlsock_conn *c = arg;
+	ctlsock_reply(c, report ? json_object_get(report)
+				: ctlsock_error("raiz-dnsd is stopping: the trial was abandoned"));
+}
+
 static struct json_object *control_request(void *arg, struct ctlsock_conn *c, const char *line)
 {
 	struct control *ctl = arg;
 	char err[640];
+	struct control_req rq;
 
-	switch (control_parse(line, err, sizeof err)) {
+	switch (control_parse_req(line, &rq, err, sizeof err)) {
 	case CONTROL_NONE:
 		return NULL;
 	case CONTROL_BAD:
@@ -195,6 +266,24 @@ static struct json_object *control_request(void *arg, struct ctlsock_conn *c, co
 		if (reload_request(ctl->env.reload, err, sizeof err) < 0)
 			return ctlsock_error(err);
 		ctl->waiting[ctl->nwaiting++] = ctlsock_defer(c);
+		return NULL;
+	case CONTROL_ZONES:
+		if (!ctl->env.xfrd)
+			return ctlsock_error("zone state not available");
+		return xfrd_zones_json(ctl->env.xfrd);
+	case CONTROL_REFRESH:
+	case CONTROL_RETRANSFER:
+		if (!ctl->env.xfrd || xfrd_refresh(ctl->env.xfrd, rq.zone,
+						  rq.cmd == CONTROL_RETRANSFER, err, sizeof err) < 0)
+			return ctlsock_error(ctl->env.xfrd ? err : "zone transfers not available");
+		return json_object_new_object_ok();
+	case CONTROL_TRIAL:
+		if (!ctl->env.xfrd)
+			return ctlsock_error("zone transfers not available");
+		if (xfrd_trial(ctl->env.xfrd, rq.zone, rq.primary[0] ? rq.primary : NULL,
+			       control_trial_done, c, err, sizeof err) < 0)
+			return ctlsock_error(err);
+		ctlsock_defer(c);
 		return NULL;
 	}
 	return NULL;

@@ -12,6 +12,13 @@
  *           rcode, BADVERS, truncated, dropped, EDNS, DO; TCP connections
  *   reload  like SIGHUP; answered when the reload has finished (or at
  *           once when the configuration is refused, with its file:line)
+ *   zones   per zone: served copy, sync state against the primaries
+ *           (xfrd.h), timers, last transfer and failure
+ *   refresh ZONE / retransfer ZONE   SOA check / full AXFR now
+ *   transfer-trial ZONE [PRIMARY]    transfer into memory, verify, report;
+ *           answered when done; nothing is published
+ * Arguments follow the command word ("refresh br.") or come as JSON keys
+ * ({"command": "transfer-trial", "zone": "br.", "primary": "192.0.2.1"}).
  * control_new() refuses a socket path another live process listens on
  * ("in use: is raiz-dnsd already running?"); a stale socket file is
  * replaced.  control_free() removes the file.
@@ -31,6 +38,7 @@ struct server_stats;
 struct snapshot;
 struct snapshot_reader;
 struct control;
+struct xfrd;
 
 struct control_env {
 	const char *version;
@@ -38,10 +46,21 @@ struct control_env {
 	struct snapshot_reader *reader;  /* the main thread's reader slot */
 	struct server *server;           /* NULL: no stats */
 	struct reload *reload;           /* NULL: reload not available */
+	struct xfrd *xfrd;               /* NULL: no zone transfers */
 };
 
 enum control_cmd { CONTROL_BAD = -1, CONTROL_NONE, CONTROL_STATUS, CONTROL_STATS,
-		   CONTROL_RELOAD };
+		   CONTROL_RELOAD, CONTROL_ZONES, CONTROL_REFRESH, CONTROL_RETRANSFER,
+		   CONTROL_TRIAL };
+
+/* a request with its arguments */
+struct control_req {
+	enum control_cmd cmd;
+	char zone[1024];
+	char primary[64];
+};
+enum control_cmd control_parse_req(const char *line, struct control_req *r, char *err,
+				   size_t errlen);
 
 /* one request line (without newline); CONTROL_NONE for a blank line,
  * CONTROL_BAD with a message in err */

@@ -4,9 +4,11 @@
  * Start-up order: read and check the configuration (exit 2 when bad),
  * compile the zones, bind every listen address for every worker, create
  * the control socket and the pid file, drop privileges, start the
- * workers, tell systemd READY=1.  The main thread then runs one libev loop
- * for signals (HUP reload, TERM/INT stop), the control socket, the reload
- * completion and the systemd watchdog.  See raiz-dnsd(8).
+ * workers, tell systemd READY=1.  Stored copies of secondary zones are
+ * published before the workers start (xfrd.h).  The main thread then runs
+ * one libev loop for signals (HUP reload, TERM/INT stop), the control
+ * socket, the reload completion, the zone transfers' timers and
+ * completions, and the systemd watchdog.  See raiz-dnsd(8).
  */
 #include <errno.h>
 #include <ev.h>
@@ -23,12 +25,16 @@
 #include "common/config.h"
 #include "common/log.h"
 #include "dnsd/control.h"
+#include "dnsd/dispatch.h"
 #include "dnsd/privs.h"
 #include "dnsd/reload.h"
 #include "common/sdnotify.h"
 #include "dnsd/server.h"
 #include "dnsd/snapshot.h"
+#include "dnsd/xfrd.h"
+#include "dnsd/zone.h"
 #include "dnsd/zoneset.h"
+#include "dnsd/zstore.h"
 
 #include "common/version.h"
 
@@ -42,6 +48,7 @@ struct dnsd {
 	struct server *srv;
 	struct control *ctl;
 	struct reload *reload;
+	struct xfrd *xfrd;
 	struct ev_loop *loop;
 	ev_signal sig_hup, sig_term, sig_int;
 	ev_timer watchdog;
@@ -72,7 +79,7 @@ static size_t zones_report(const struct zoneset *zs, size_t *loaded)
 		zoneset_info(zs, i, &zi);
 		if (zi.loaded)
 			(*loaded)++;
-		else
+		else if (!zi.secondary)	/* a secondary waits for its transfer */
 			bad++;
 	}
 	return bad;
@@ -90,9 +97,24 @@ static int check_only(struct raiz_config *cfg)
 	for (size_t i = 0; i < n; i++) {
 		struct zoneset_info zi;
 		zoneset_info(zs, i, &zi);
-		if (!zi.loaded)
+		if (zi.secondary) {
+			/* report the stored copy a start would serve */
+			char dir[PATH_MAX], err[600];
+			struct zstore_meta m;
+			bool missing = false;
+			snprintf(dir, sizeof dir, "%s/zones",
+				 cfg->node.state_dir ? cfg->node.state_dir : "/var/lib/raiz");
+			struct zone *z = zstore_load(dir, zi.name, &m, &missing, err, sizeof err);
+			if (z)
+				printf("zone %s: secondary, stored copy serial %u\n", zi.name, m.serial);
+			else
+				printf("zone %s: secondary, %s\n", zi.name,
+				       missing ? "no stored copy yet (transferred at start)" : err);
+			zone_unref(z);
+		} else if (!zi.loaded) {
 			fprintf(stderr, "raiz-dnsd: zone %s: %s\n", zi.name ? zi.name : "?",
 				zi.error ? zi.error : "not loaded");
+		}
 	}
 	printf("%s: configuration ok, %zu of %zu zone%s loaded\n", cfg->path, loaded, n,
 	       n == 1 ? "" : "s");
@@ -168,6 +190,7 @@ static int pidfile_write(const char *path)
 static void reload_done(void *arg, bool ok, const char *msg)
 {
 	struct dnsd *d = arg;
+	xfrd_reconfigure(d->xfrd);
 	control_reload_done(d->ctl, ok, msg);
 }
 
@@ -253,12 +276,31 @@ static int dnsd_start(struct dnsd *d)
 		log_err("out of memory");
 		return EXIT_RUNTIME;
 	}
+	/* stored copies of secondary zones are served before the workers start;
+	 * the transfer jobs write them as the daemon user */
+	char zdir[PATH_MAX];
+	const char *sdir = cfg->node.state_dir ? cfg->node.state_dir : "/var/lib/raiz";
+	snprintf(zdir, sizeof zdir, "%s/zones", sdir);
+	if (make_dirs(zdir, true, 0750) != 0)
+		log_warn("creating %s: %s (transferred zones cannot be stored)", zdir, strerror(errno));
+	else if (drop == 0 && (chown(sdir, user.uid, user.gid) != 0 ||
+			       chown(zdir, user.uid, user.gid) != 0))
+		log_warn("chown %s: %s", zdir, strerror(errno));
+	d->xfrd = xfrd_new(d->loop, d->rcu, d->reload);
+	if (!d->xfrd) {
+		log_err("out of memory");
+		return EXIT_RUNTIME;
+	}
+	dispatch_set_xfrd(d->xfrd);
+	xfrd_start(d->xfrd);
+
 	struct control_env env = {
 		.version = "raiz-dnsd " RAIZ_VERSION,
 		.started = time(NULL),
 		.reader = snapshot_rcu_reader(d->rcu, nw),
 		.server = d->srv,
 		.reload = d->reload,
+		.xfrd = d->xfrd,
 	};
 	d->ctl = control_new(d->loop, cfg->dnsd.control_socket, &env, err, sizeof err);
 	if (!d->ctl) {
@@ -307,6 +349,7 @@ static void dnsd_stop(struct dnsd *d)
 	if (d->srv)
 		server_stop(d->srv);
 	reload_free(d->reload);       /* waits for a running reload */
+	xfrd_free(d->xfrd);           /* waits for running transfers (their deadlines) */
 	control_free(d->ctl);
 	server_free(d->srv);
 	if (d->pidfile_written && unlink(d->cfg->dnsd.pidfile) != 0)

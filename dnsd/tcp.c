@@ -14,8 +14,10 @@
 
 #include "common/config.h"
 #include "common/log.h"
+#include "dnsd/dispatch.h"
 #include "dnsd/query.h"
 #include "dnsd/snapshot.h"
+#include "dnsd/xfrout.h"
 
 enum { TCP_ACCEPT_BURST = 64, TCP_READ_BURST = 8 };
 
@@ -25,6 +27,9 @@ struct tcp_conn {
 	struct tcp_ctx *ctx;
 	struct tcp_conn *prev, *next;   /* activity order, oldest first */
 	int fd;
+	struct sockaddr_storage peer;
+	socklen_t peerlen;
+	struct xfrout *xfr;             /* a zone transfer being sent, or NULL */
 	unsigned queries, max_queries;
 	bool rd_eof;                    /* peer finished sending */
 	bool closing;                   /* read nothing more; close once flushed */
@@ -128,6 +133,7 @@ static void conn_close(struct tcp_conn *c)
 	ev_timer_stop(ctx->loop, &c->idle);
 	list_unlink(ctx, c);
 	close(c->fd);
+	xfrout_free(c->xfr);
 	free(c->wbuf);
 	free(c);
 	ctx->nconns--;
@@ -187,6 +193,20 @@ static void conn_process(struct tcp_conn *c)
 	const struct snapshot *snap = NULL;
 
 	while (!c->closing && conn_pending(c) <= TCP_WBUF_LIMIT) {
+		if (c->xfr) {
+			/* a transfer's messages come before any later answer */
+			size_t xl = xfrout_next(c->xfr, ctx->scratch + 2, TCP_MSG_MAX);
+			if (xl == 0) {
+				xfrout_free(c->xfr);
+				c->xfr = NULL;
+				continue;
+			}
+			ctx->scratch[0] = (uint8_t)(xl >> 8);
+			ctx->scratch[1] = (uint8_t)xl;
+			if (!conn_append(c, ctx->scratch, xl + 2))
+				c->closing = true;
+			continue;
+		}
 		enum tcp_frame f = tcp_frame_next(c->rbuf + off, c->rlen - off, &mlen);
 		if (f == TCP_FRAME_MORE)
 			break;
@@ -197,8 +217,22 @@ static void conn_process(struct tcp_conn *c)
 		}
 		if (!snap)
 			snap = snapshot_enter(ctx->reader);
-		size_t rl = query_process(snap->zs, &snap->opts, c->rbuf + off + 2, mlen,
-					  ctx->scratch + 2, TCP_MSG_MAX, QUERY_TCP, ctx->qstats);
+		size_t rl = 0;
+		switch (xfrout_start(snap, c->rbuf + off + 2, mlen, (const struct sockaddr *)&c->peer,
+				     ctx->scratch + 2, TCP_MSG_MAX, &rl, &c->xfr)) {
+		case XFROUT_NOT_XFR:
+			rl = dispatch_process(snap, c->rbuf + off + 2, mlen,
+					      (const struct sockaddr *)&c->peer, c->peerlen,
+					      ctx->scratch + 2, TCP_MSG_MAX, QUERY_TCP, ctx->qstats);
+			break;
+		case XFROUT_ANSWERED:
+			ctx->qstats->queries[QUERY_TCP]++;
+			break;
+		case XFROUT_STREAM:
+			ctx->qstats->queries[QUERY_TCP]++;
+			off += 2 + mlen;
+			continue;
+		}
 		off += 2 + mlen;
 		if (rl == 0) {
 			c->closing = true;
@@ -276,7 +310,7 @@ static void conn_run(struct tcp_conn *c, bool readable)
 		conn_process(c);
 		if (!conn_flush(c))
 			return;
-		if (conn_pending(c) || c->rlen == before)
+		if (conn_pending(c) || (c->rlen == before && !c->xfr))
 			break;
 	}
 	if (!conn_pending(c) && (c->closing || c->rd_eof)) {
@@ -302,7 +336,8 @@ static void conn_idle_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	conn_close(c);
 }
 
-static void accept_one(struct tcp_ctx *ctx, int fd)
+static void accept_one(struct tcp_ctx *ctx, int fd, const struct sockaddr_storage *peer,
+		       socklen_t peerlen)
 {
 	if (ctx->nconns >= ctx->max_conns && ctx->head) {
 		ctx->tstats->evicted++;
@@ -316,6 +351,8 @@ static void accept_one(struct tcp_ctx *ctx, int fd)
 	memset(c, 0, offsetof(struct tcp_conn, rbuf));
 	c->ctx = ctx;
 	c->fd = fd;
+	c->peer = *peer;
+	c->peerlen = peerlen;
 	int one = 1;
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 
@@ -345,7 +382,9 @@ static void listener_cb(struct ev_loop *loop, ev_io *w, int revents)
 	(void)loop;
 	(void)revents;
 	for (int i = 0; i < TCP_ACCEPT_BURST; i++) {
-		int fd = accept4(w->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		struct sockaddr_storage peer;
+		socklen_t peerlen = sizeof peer;
+		int fd = accept4(w->fd, (struct sockaddr *)&peer, &peerlen, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0) {
 			if (errno == EINTR || errno == ECONNABORTED)
 				continue;
@@ -360,7 +399,7 @@ static void listener_cb(struct ev_loop *loop, ev_io *w, int revents)
 			}
 			return;
 		}
-		accept_one(l->ctx, fd);
+		accept_one(l->ctx, fd, &peer, peerlen);
 	}
 }
 

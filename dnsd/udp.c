@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "common/config.h"
+#include "dnsd/dispatch.h"
 #include "dnsd/query.h"
 #include "dnsd/snapshot.h"
 
@@ -168,8 +169,10 @@ size_t udp_serve(int fd, bool pktinfo, struct udp_batch *b, const struct snapsho
 			size_t len = b->rmsg[i].msg_len;
 			if (rh->msg_flags & MSG_TRUNC)   /* larger than 64k: impossible for UDP/IP */
 				len = 0;
-			size_t rlen = query_process(snap->zs, &snap->opts, b->in[i], len,
-						    b->out[out], UDP_SEND_MAX, QUERY_UDP, stats);
+			size_t rlen = dispatch_process(snap, b->in[i], len,
+						       (const struct sockaddr *)&b->from[i],
+						       rh->msg_namelen, b->out[out], UDP_SEND_MAX,
+						       QUERY_UDP, stats);
 			if (rlen == 0)
 				continue;
 			struct msghdr *sh = &b->smsg[out].msg_hdr;
