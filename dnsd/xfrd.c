@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -89,6 +90,8 @@ struct xzone {
 	uint32_t pserial;
 	int last_good;			/* index of the primary that last answered */
 	uint32_t stored_serial;		/* the copy under state-dir (0: none) */
+	bool have_pserial_older;	/* warned about this older primary serial */
+	uint32_t older_serial;
 	char primary[64];
 	unsigned failures;
 	int64_t fail_at;
@@ -127,7 +130,7 @@ struct xfrd {
 	struct xjob *done;
 	struct notice notices[64];
 	size_t nnotices;
-	bool stopping;
+	atomic_bool stopping;		/* read by the job threads */
 };
 
 static int64_t mono_ms(void)
@@ -356,6 +359,7 @@ static void job_one(struct xjob *j, int i)
 		.have_serial = j->old && !j->axfr && !j->trial,
 		.serial = j->old ? j->old->serial : 0,
 		.axfr_only = j->axfr || j->trial,
+		.cancel = &j->x->stopping,
 	};
 	char e[600];
 	uint32_t s;
@@ -584,6 +588,15 @@ static void job_done(struct xfrd *x, struct xjob *j)
 		if (xz->z && serial_newer(j->pserial, xz->z->serial)) {
 			if (!xz->behind_since)
 				xz->behind_since = now;
+		}
+		/* a primary serving an older serial: RFC 1982 says keep ours */
+		if (xz->z && serial_newer(xz->z->serial, j->pserial) &&
+		    (!xz->have_pserial_older || xz->older_serial != j->pserial)) {
+			log_warn("zone %s: primary %s serves serial %u, older than the %u served here; "
+				 "keeping ours (was the zone's serial reset at the primary?)", xz->name,
+				 j->prim[j->used].text, j->pserial, xz->z->serial);
+			xz->have_pserial_older = true;
+			xz->older_serial = j->pserial;
 		}
 	}
 	if (j->ok) {
@@ -1051,8 +1064,8 @@ void xfrd_free(struct xfrd *x)
 {
 	if (!x)
 		return;
-	x->stopping = true;
-	/* jobs finish by their own deadlines; wait for them */
+	atomic_store(&x->stopping, true);
+	/* jobs see the flag within 100 ms; wait for them */
 	while (x->running) {
 		pthread_mutex_lock(&x->mu);
 		struct xjob *done = x->done;

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <ldns/ldns.h>
 #include <poll.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,15 +94,25 @@ out:
 
 /* ---- sockets with deadlines ---- */
 
+/* the job's stop flag (xfrin_req.cancel), seen by every wait below */
+static __thread const atomic_bool *xfrin_cancel;
+
 static int wait_fd(int fd, short ev, unsigned timeout_ms)
 {
 	struct pollfd p = { .fd = fd, .events = ev };
 	int64_t end = now_ms() + timeout_ms;
 	for (;;) {
 		int64_t left = end - now_ms();
+		if (xfrin_cancel && atomic_load(xfrin_cancel)) {
+			errno = ECANCELED;
+			return -1;
+		}
 		if (left <= 0)
 			return 0;
-		int r = poll(&p, 1, (int)left);
+		/* in slices, so that a stop request is seen within 100 ms */
+		int r = poll(&p, 1, left > 100 ? 100 : (int)left);
+		if (r == 0)
+			continue;
 		if (r > 0)
 			return 1;
 		if (r < 0 && errno != EINTR)
@@ -249,6 +260,7 @@ static bool is_apex_soa(const ldns_rr *rr, const ldns_rdf *apex)
 int xfrin_soa(const struct xfrin_req *req, uint32_t *serial, char *err, size_t errlen)
 {
 	struct xfrin_req q = *req;
+	xfrin_cancel = req->cancel;
 	struct xreq rq;
 	uint8_t *buf = malloc(65536);
 	int fd = -1, rc = -1;
@@ -643,6 +655,7 @@ int xfrin_transfer(const struct xfrin_req *req, struct xfrin_result *res, char *
 {
 	struct xfrin_req q = *req;
 	bool fallback = false;
+	xfrin_cancel = req->cancel;
 	if (!q.timeout_ms)
 		q.timeout_ms = 10000;
 	memset(res, 0, sizeof *res);

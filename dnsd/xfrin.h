@@ -3,8 +3,8 @@
  * then for the zone by IXFR (RFC 1995) or AXFR (RFC 5936), over TCP.
  *
  * Contract: every function here does blocking network I/O with a deadline
- * per step (connect, each read, each write: req->timeout_ms) and must run
- * in a job thread, never in a loop that answers queries or serves the
+ * per step (connect, each read, each write: req->timeout_ms), gives up
+ * within 100 ms once *req->cancel is set, and must run in a job thread, never in a loop that answers queries or serves the
  * control socket.  Requests are built and signed with ldns; with a key,
  * every answer message is verified (tsig.h streams: first and last message
  * signed, at most 99 unsigned in between, time within the fudge) and an
@@ -43,6 +43,7 @@ struct xfrin_req {
 	uint32_t serial;
 	bool axfr_only;
 	unsigned timeout_ms;               /* per step; default 10 s */
+	const _Atomic bool *cancel;        /* set: give up within 100 ms (ECANCELED) */
 };
 
 /* the SOA serial the primary serves (UDP, TCP when truncated) */
