@@ -441,6 +441,21 @@ static void metrics_prefixes(FILE *f, json_object *pfx)
 	}
 }
 
+/* raiz-controller's verdict on raiz-dnsd's secondary zones ("zone-sync" in
+ * its status, see zsync.h); absent when it has none to check */
+static void metrics_zone_sync(FILE *f, json_object *zs)
+{
+	const char *v = mstr(zs, "verdict");
+	if (!v[0])
+		return;
+	metrics_family(f, "raiz_controller_zone_sync_ok", "gauge",
+		       "1 when raiz-dnsd's secondary zones are fit to serve, 0 when one is expired, "
+		       "without a copy or behind beyond max-lag (the node is withdrawn), -1 when "
+		       "raiz-controller cannot tell (raiz-dnsd's control socket not answering).");
+	metrics_sample(f, "raiz_controller_zone_sync_ok", NULL,
+		       strcmp(v, "healthy") == 0 ? 1 : strcmp(v, "unhealthy") == 0 ? 0 : -1);
+}
+
 static void metrics_controller(FILE *f, json_object *st)
 {
 	json_object *svcs = mj(st, "services");
@@ -457,6 +472,7 @@ static void metrics_controller(FILE *f, json_object *st)
 	metrics_family(f, "raiz_maintenance", "gauge",
 		       "1 while the node is drained for maintenance (raizctl drain).");
 	metrics_sample(f, "raiz_maintenance", NULL, mbool(mj(st, "maintenance"), "active"));
+	metrics_zone_sync(f, mj(st, "zone-sync"));
 	metrics_services(f, svcs);
 	metrics_probes(f, svcs);
 	metrics_prefixes(f, mj(st, "prefixes"));
