@@ -131,6 +131,15 @@ void ctlprint_status(FILE *f, json_object *st)
 		ctlprint_prefix(f, json_object_array_get_idx(pfx, i), svc);
 	for (size_t i = 0; i < jlen(svc); i++)
 		ctlprint_service(f, json_object_array_get_idx(svc, i));
+	/* the zone copies: said when they are not known to be fine */
+	json_object *zs = NULL;
+	if (json_object_object_get_ex(st, "zone-sync", &zs) && js(zs, "verdict")[0] &&
+	    strcmp(js(zs, "verdict"), "healthy") != 0)
+		fprintf(f, "zone copies: %s%s%s\n",
+			strcmp(js(zs, "verdict"), "unknown") == 0
+				? "UNKNOWN (raiz-dnsd's control socket does not answer; not a reason "
+				  "to withdraw)" : "UNFIT",
+			js(zs, "reason")[0] ? ": " : "", js(zs, "reason"));
 	if (json_object_object_get_ex(st, "maintenance", &m) && jb(m, "active"))
 		fprintf(f, "maintenance: DRAIN since %s (%s); withdrawn from %s; end with "
 			"\"raizctl undrain\"\n", ctlprint_time(m, "since", since, sizeof since),

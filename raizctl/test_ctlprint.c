@@ -42,6 +42,23 @@ static void test_maintenance_times(void **st)
 			       "withdrawn from 2026-11-21T08:01:00Z;"));
 }
 
+/* the zone copies' verdict is shown unless it is healthy */
+static void test_zone_sync(void **st)
+{
+	const char *s = print(ctlprint_status,
+		"{\"node\":\"t1\",\"healthy\":false,\"healthy-why\":\"dns down\","
+		"\"zone-sync\":{\"verdict\":\"unhealthy\",\"reason\":\"zone br.: expired\"}}");
+	assert_non_null(strstr(s, "zone copies: UNFIT: zone br.: expired\n"));
+	s = print(ctlprint_status,
+		"{\"node\":\"t1\",\"healthy\":true,\"zone-sync\":{\"verdict\":\"unknown\","
+		"\"reason\":\"cannot connect\"}}");
+	assert_non_null(strstr(s, "zone copies: UNKNOWN (raiz-dnsd's control socket does not "
+			       "answer; not a reason to withdraw): cannot connect\n"));
+	s = print(ctlprint_status,
+		"{\"node\":\"t1\",\"healthy\":true,\"zone-sync\":{\"verdict\":\"healthy\"}}");
+	assert_null(strstr(s, "zone copies"));
+}
+
 /* what BIRD shows comes from the controller; raizctl only prints it */
 static void test_bird_lines(void **st)
 {
@@ -135,6 +152,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_maintenance_times),
+		cmocka_unit_test(test_zone_sync),
 		cmocka_unit_test(test_bird_lines),
 		cmocka_unit_test(test_why),
 		cmocka_unit_test(test_dnsd),
