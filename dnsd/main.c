@@ -286,7 +286,7 @@ static int dnsd_start(struct dnsd *d)
 	else if (drop == 0 && (chown(sdir, user.uid, user.gid) != 0 ||
 			       chown(zdir, user.uid, user.gid) != 0))
 		log_warn("chown %s: %s", zdir, strerror(errno));
-	d->xfrd = xfrd_new(d->loop, d->rcu, d->reload);
+	d->xfrd = xfrd_new(d->loop, d->rcu, snapshot_rcu_reader(d->rcu, nw), d->reload);
 	if (!d->xfrd) {
 		log_err("out of memory");
 		return EXIT_RUNTIME;

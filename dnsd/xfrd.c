@@ -62,7 +62,7 @@ struct xjob {
 	size_t nanchors;
 	char state_dir[PATH_MAX];
 	struct zone *old;		/* reference, may be NULL */
-	unsigned expire_min, expire_max;
+	unsigned expire_min, expire_max, refresh_min, refresh_max, retry_min, retry_max;
 	/* output */
 	bool ok, uptodate;
 	char err[600];
@@ -120,6 +120,7 @@ struct notice {
 struct xfrd {
 	struct ev_loop *loop;
 	struct snapshot_rcu *rcu;
+	struct snapshot_reader *reader;	/* the main thread's slot */
 	struct reload *reload;
 	struct xzone **zones;
 	size_t nzones;
@@ -169,14 +170,23 @@ static void soa_timers(const struct zone *z, uint32_t t[3])
 		       (uint32_t)f[i * 4 + 2] << 8 | f[i * 4 + 3];
 }
 
-static const struct raiz_config *cur_cfg(struct xfrd *x)
+/* The configuration, through the main thread's reader slot: a reload
+ * thread may publish a new snapshot (and free the old configuration) at
+ * any moment, so it is held only between cfg_hold() and cfg_release(),
+ * never across publish() (whose synchronize would wait for this slot). */
+static const struct raiz_config *cfg_hold(struct xfrd *x)
 {
-	return snapshot_current(x->rcu)->cfg;
+	return snapshot_enter(x->reader)->cfg;
 }
 
-static const struct cfg_zone *zone_cfg(struct xfrd *x, const char *name)
+static void cfg_release(struct xfrd *x)
 {
-	const struct cfg_zone *cz = config_zone(cur_cfg(x), name);
+	snapshot_leave(x->reader);
+}
+
+static const struct cfg_zone *zone_cfg(const struct raiz_config *cfg, const char *name)
+{
+	const struct cfg_zone *cz = config_zone(cfg, name);
 	return cz && cfg_zone_secondary(cz) ? cz : NULL;
 }
 
@@ -476,15 +486,14 @@ static void job_free(struct xjob *j)
 }
 
 /* a job from the zone's configuration; primary: only that one (trials) */
-static struct xjob *job_new(struct xfrd *x, const struct cfg_zone *cz, const char *primary,
-			    char *err, size_t errlen)
+static struct xjob *job_new(struct xfrd *x, const struct raiz_config *cfg,
+			    const struct cfg_zone *cz, const char *primary, char *err, size_t errlen)
 {
 	struct xjob *j = calloc(1, sizeof *j);
 	if (!j) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	const struct raiz_config *cfg = cur_cfg(x);
 	j->x = x;
 	snprintf(j->name, sizeof j->name, "%s", cz->name);
 	if (primary) {
@@ -521,6 +530,10 @@ static struct xjob *job_new(struct xfrd *x, const struct cfg_zone *cz, const cha
 		 cfg->node.state_dir ? cfg->node.state_dir : "/var/lib/raiz");
 	j->expire_min = cz->expire_min;
 	j->expire_max = cz->expire_max;
+	j->refresh_min = cz->refresh_min;
+	j->refresh_max = cz->refresh_max;
+	j->retry_min = cz->retry_min;
+	j->retry_max = cz->retry_max;
 	j->started_ms = mono_ms();
 	return j;
 }
@@ -547,9 +560,11 @@ static void start_job(struct xzone *xz, bool axfr)
 		xz->again_axfr |= axfr;
 		return;
 	}
-	const struct cfg_zone *cz = zone_cfg(x, xz->name);
+	const struct raiz_config *cfg = cfg_hold(x);
+	const struct cfg_zone *cz = zone_cfg(cfg, xz->name);
 	char err[300];
-	struct xjob *j = cz ? job_new(x, cz, NULL, err, sizeof err) : NULL;
+	struct xjob *j = cz ? job_new(x, cfg, cz, NULL, err, sizeof err) : NULL;
+	cfg_release(x);
 	if (!j) {
 		if (cz)
 			log_err("zone %s: cannot start a refresh: %s", xz->name, err);
@@ -578,7 +593,6 @@ static void job_done(struct xfrd *x, struct xjob *j)
 		job_free(j);
 		return;
 	}
-	const struct cfg_zone *cz = zone_cfg(x, xz->name);
 	if (j->have_pserial) {
 		xz->checked_at = now;
 		xz->have_pserial = true;
@@ -652,8 +666,8 @@ static void job_done(struct xfrd *x, struct xjob *j)
 				   xz->primary, xz->z->serial);
 		uint32_t t[3];
 		soa_timers(xz->z, t);
-		xz->expire_at = now + clamp(t[2], cz ? cz->expire_min : 3, cz ? cz->expire_max : t[2]);
-		arm(xz, now + clamp(t[0], cz ? cz->refresh_min : 1, cz ? cz->refresh_max : t[0]));
+		xz->expire_at = now + clamp(t[2], j->expire_min, j->expire_max);
+		arm(xz, now + clamp(t[0], j->refresh_min, j->refresh_max));
 	} else {
 		set_fail(xz, j->err);
 		log_err("zone %s: refresh failed: %s; %s", xz->name, j->err,
@@ -665,8 +679,8 @@ static void job_done(struct xfrd *x, struct xjob *j)
 		unsigned retry = xz->z ? t[1] : 10;
 		/* a zone without a copy keeps trying at retry-min, at most 10 s apart */
 		if (!xz->z)
-			retry = cz && cz->retry_min > 10 ? cz->retry_min : 10;
-		arm(xz, now + clamp(retry, cz ? cz->retry_min : 1, cz ? cz->retry_max : retry));
+			retry = j->retry_min > 10 ? j->retry_min : 10;
+		arm(xz, now + clamp(retry, j->retry_min, j->retry_max));
 		if (!xz->z)
 			publish(x);
 	}
@@ -734,18 +748,20 @@ static struct json_object *trial_report(struct xjob *j)
 int xfrd_trial(struct xfrd *x, const char *name, const char *primary, xfrd_trial_fn done,
 	       void *arg, char *err, size_t errlen)
 {
-	const struct cfg_zone *cz = config_zone(cur_cfg(x), name);
+	const struct raiz_config *cfg = cfg_hold(x);
+	const struct cfg_zone *cz = config_zone(cfg, name);
 	if (!cz && name[0] && name[strlen(name) - 1] != '.') {
 		char n[DNAME_MAX * 4 + 2];
 		snprintf(n, sizeof n, "%s.", name);
-		cz = config_zone(cur_cfg(x), n);
+		cz = config_zone(cfg, n);
 	}
-	if (!cz || (!cfg_zone_secondary(cz) && !primary)) {
+	struct xjob *j = NULL;
+	if (!cz || (!cfg_zone_secondary(cz) && !primary))
 		snprintf(err, errlen, cz ? "zone %s has no primaries: give one" :
 			 "zone %s is not configured", name);
-		return -1;
-	}
-	struct xjob *j = job_new(x, cz, primary, err, errlen);
+	else
+		j = job_new(x, cfg, cz, primary, err, errlen);
+	cfg_release(x);
 	if (!j)
 		return -1;
 	j->trial = true;
@@ -756,7 +772,7 @@ int xfrd_trial(struct xfrd *x, const char *name, const char *primary, xfrd_trial
 		job_free(j);
 		return -1;
 	}
-	log_notice("zone %s: transfer trial from %s started", cz->name, j->prim[0].text);
+	log_notice("zone %s: transfer trial from %s started", j->name, j->prim[0].text);
 	return 0;
 }
 
@@ -861,9 +877,8 @@ static struct xzone *zone_add(struct xfrd *x, const char *name)
 }
 
 /* the stored copy of a new zone, if any */
-static void zone_restore(struct xfrd *x, struct xzone *xz)
+static void zone_restore(const struct raiz_config *cfg, struct xzone *xz)
 {
-	const struct raiz_config *cfg = cur_cfg(x);
 	char dir[PATH_MAX], err[600];
 	snprintf(dir, sizeof dir, "%s/zones", cfg->node.state_dir ? cfg->node.state_dir : "/var/lib/raiz");
 	struct zstore_meta m;
@@ -903,7 +918,7 @@ static void zone_restore(struct xfrd *x, struct xzone *xz)
 
 static void adopt(struct xfrd *x, bool restore_now)
 {
-	const struct raiz_config *cfg = cur_cfg(x);
+	const struct raiz_config *cfg = cfg_hold(x);
 	for (size_t i = 0; i < x->nzones; i++)
 		x->zones[i]->removed = true;
 	for (size_t i = 0; i < cfg->nzones; i++) {
@@ -918,10 +933,11 @@ static void adopt(struct xfrd *x, bool restore_now)
 		xz = zone_add(x, cz->name);
 		if (!xz)
 			continue;
-		zone_restore(x, xz);
+		zone_restore(cfg, xz);
 		if (!restore_now)
 			arm(xz, time(NULL));
 	}
+	cfg_release(x);
 	for (size_t i = 0; i < x->nzones; i++) {
 		struct xzone *xz = x->zones[i];
 		if (xz->removed) {
@@ -931,13 +947,15 @@ static void adopt(struct xfrd *x, bool restore_now)
 	}
 }
 
-struct xfrd *xfrd_new(struct ev_loop *loop, struct snapshot_rcu *rcu, struct reload *reload)
+struct xfrd *xfrd_new(struct ev_loop *loop, struct snapshot_rcu *rcu,
+		      struct snapshot_reader *reader, struct reload *reload)
 {
 	struct xfrd *x = calloc(1, sizeof *x);
 	if (!x)
 		return NULL;
 	x->loop = loop;
 	x->rcu = rcu;
+	x->reader = reader;
 	x->reload = reload;
 	pthread_mutex_init(&x->mu, NULL);
 	ev_async_init(&x->wake, wake_cb);
@@ -983,7 +1001,7 @@ struct json_object *xfrd_zones_json(struct xfrd *x)
 {
 	struct json_object *arr = json_object_new_array();
 	time_t now = time(NULL);
-	const struct snapshot *snap = snapshot_current(x->rcu);
+	const struct snapshot *snap = snapshot_enter(x->reader);
 	const struct raiz_config *cfg = snap->cfg;
 	for (size_t i = 0; i < cfg->nzones; i++) {
 		const struct cfg_zone *cz = &cfg->zones[i];
@@ -1053,6 +1071,7 @@ struct json_object *xfrd_zones_json(struct xfrd *x)
 		add_time(o, "notify-received-at", xz->notify_at);
 		json_object_array_add(arr, o);
 	}
+	snapshot_leave(x->reader);
 	struct json_object *r = json_object_new_object();
 	json_object_object_add(r, "ok", json_object_new_boolean(true));
 	json_object_object_add(r, "now", json_object_new_int64(now));

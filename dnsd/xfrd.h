@@ -35,9 +35,13 @@ struct json_object;
 struct raiz_config;
 struct reload;
 struct snapshot_rcu;
+struct snapshot_reader;
 struct xfrd;
 
-struct xfrd *xfrd_new(struct ev_loop *loop, struct snapshot_rcu *rcu, struct reload *reload);
+/* reader: the main thread's reader slot of rcu (shared with control.h,
+ * never held by either across calls) */
+struct xfrd *xfrd_new(struct ev_loop *loop, struct snapshot_rcu *rcu,
+		      struct snapshot_reader *reader, struct reload *reload);
 /* load the stored copies and publish them; then start the timers */
 void xfrd_start(struct xfrd *x);
 /* waits for running jobs */
