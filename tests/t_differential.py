@@ -10,11 +10,18 @@ a sample and every truncated answer again over TCP), and compares the answers
 RR by RR (tests/lib/dnsdiff.py).  Differences the RFCs allow are absorbed
 by the named allowances in dnsdiff.py; every other difference is a failure.
 
-Usage: t_differential.py [--a nsd] [--b raiz|nsd|knot] [--seed N]
+Usage: t_differential.py [--a nsd] [--b raiz|nsd|knot] [--xfr knot|nsd] [--seed N]
 			 [--workers N] [--show N] [--show-allowed N] [--shapes N] [--keep]
   --b nsd / --b knot validate the harness itself (NSD vs NSD must give 0
   differences).  Environment: RAIZ_BUILD (default build/asan) holds
   raiz-dnsd.
+  --xfr knot|nsd: raiz-dnsd (--b raiz) serves "example." as a secondary zone
+  of a Knot or NSD primary (tests/lib/primary.py, TSIG hmac-sha256) that
+  serves the signed file, instead of loading the file itself; the reference
+  still loads the file.  Before the queries the test checks that the copy
+  came by zone transfer (control socket `zones`: kind secondary,
+  last-transfer set, the primary's serial).  tests/t_differential_xfr runs
+  this mode.
 
 Exit: 0 no failures, 1 failures (or a server did not start / died / did
 not exit cleanly, or the reference's answers fail the sanity check), 77 when
@@ -67,6 +74,7 @@ except ImportError:
 	sys.exit(1)
 
 import dnsdiff     # noqa: E402
+import primary     # noqa: E402
 import raizlab     # noqa: E402
 import zonegen     # noqa: E402
 
@@ -408,6 +416,79 @@ def make_server(kind, workdir, port, zones, label, workers=1):
 	raise ValueError(kind)
 
 
+class RaizSecondary(raizlab.RaizDnsd):
+	"""raiz-dnsd with some zones as secondary zones: secondaries maps an
+	origin to the primary ("addr@port"), all with one TSIG key (a
+	primary.TsigKey).  wait_ready() waits for them too (their SOA is
+	answered only once a transfer has happened)."""
+
+	def __init__(self, workdir, port, zones, binary, label, secondaries, key, dnsd=None):
+		raizlab.RaizDnsd.__init__(self, workdir, port, zones, binary, label, dnsd)
+		self.secondaries = dict(secondaries)
+		self.key = key
+
+	def argv(self):
+		import json
+		argv = raizlab.RaizDnsd.argv(self)
+		conf = argv[argv.index("-c") + 1]
+		with open(conf) as f:
+			cfg = json.load(f)
+		cfg["zones"] = [z for z in cfg["zones"] if z["name"] not in self.secondaries]
+		for origin, prim in sorted(self.secondaries.items()):
+			cfg["zones"].append({"name": origin, "primaries": [prim],
+					     "tsig-key": self.key.name.rstrip(".")})
+		cfg["tsig-keys"] = [self.key.config()]
+		with open(conf, "w") as f:
+			json.dump(cfg, f, indent=2)
+		return argv
+
+	def control(self, command):
+		import json
+		s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+		s.settimeout(10)
+		try:
+			s.connect(os.path.join(self.workdir, "dnsd.sock"))
+			s.sendall((json.dumps({"command": command}) + "\n").encode())
+			buf = b""
+			while not buf.endswith(b"\n"):
+				chunk = s.recv(65536)
+				if not chunk:
+					break
+				buf += chunk
+		finally:
+			s.close()
+		return json.loads(buf.decode())
+
+
+def start_xfr(args, tmp, lab, zones, port, label):
+	"""The primary (Knot or NSD) for "example." and raiz-dnsd as its
+	secondary; returns raiz-dnsd's Server once the copy is served."""
+	key = primary.TsigKey.new("diff-xfr-key")
+	origin, path = [z for z in zones if z[0] == "example."][0]
+	pport = raizlab.pick_ports(1, lo=15400, hi=15499, avoid=(port,))[0]
+	cls = primary.KnotPrimary if args.xfr == "knot" else primary.NsdPrimary
+	prim = lab.start(cls(os.path.join(tmp, "primary-" + args.xfr), [primary.ZoneFile(origin, path)], key,
+			     port=pport))
+	build = os.environ.get("RAIZ_BUILD", "build/asan")
+	binary = os.path.abspath(os.path.join(build, "raiz-dnsd"))
+	if not os.access(binary, os.X_OK):
+		raise RuntimeError("%s not found (set RAIZ_BUILD or build it)" % binary)
+	sb = lab.start(RaizSecondary(os.path.join(tmp, "b-raiz"), port, zones, binary, label,
+				     {origin: prim.address}, key, dnsd={"workers": args.workers}), timeout=60)
+	want = prim.serial(origin)
+	try:
+		z = {x.get("name"): x for x in sb.control("zones").get("zones", [])}.get(origin) or {}
+	except (OSError, ValueError) as e:
+		z = {"error": str(e)}
+	lt = z.get("last-transfer") or {}
+	if z.get("kind") != "secondary" or not lt or z.get("serial") != want:
+		raise RuntimeError("%s: zones does not show a transferred copy of %s at serial %s: %s"
+				   % (label, origin, want, z))
+	print("t_differential: %s holds %s by %s from %s %s (serial %d, %s records)"
+	      % (label, origin, lt.get("kind"), args.xfr, prim.address, want, z.get("records")))
+	return sb
+
+
 def main():
 	ap = argparse.ArgumentParser(description=__doc__.split("\n")[1])
 	ap.add_argument("--a", default="nsd", choices=("nsd", "knot", "raiz"), help="reference server")
@@ -418,11 +499,15 @@ def main():
 	ap.add_argument("--show-allowed", type=int, default=0, help="allowed differences to print")
 	ap.add_argument("--shapes", type=int, default=25, help="failure shapes to list")
 	ap.add_argument("--keep", action="store_true", help="keep the temp dir (zones, configs, logs)")
+	ap.add_argument("--xfr", choices=("knot", "nsd"),
+			help="raiz-dnsd gets example. by zone transfer from this primary")
 	args = ap.parse_args()
+	if args.xfr and args.b != "raiz":
+		ap.error("--xfr needs --b raiz")
 
 	need = ["ldns-keygen", "ldns-signzone", "nsd"]
-	if "knot" in (args.a, args.b):
-		need.append("knotd")
+	if "knot" in (args.a, args.b, args.xfr):
+		need += ["knotd", "knotc"]
 	missing = [p for p in need if not shutil.which(p, path=os.environ.get("PATH", "") + ":/usr/sbin:/sbin")]
 	if missing:
 		print("t_differential: SKIP, not installed: %s" % " ".join(missing))
@@ -456,13 +541,16 @@ def run(args, tmp, lab, t_start):
 	root, ex = zonegen.build_all(zdir, seed=args.seed)
 	zones = [(".", root.signed), ("example.", ex.signed)]
 	t_zones = time.monotonic()
-	names = ("%s" % args.a, "%s" % args.b)
+	names = ("%s" % args.a, "%s" % args.b + ("-xfr-%s" % args.xfr if args.xfr else ""))
 	if names[0] == names[1]:
 		names = (names[0] + "#1", names[1] + "#2")
 	pa, pb = raizlab.pick_ports(2)
 	sa = lab.start(make_server(args.a, os.path.join(tmp, "a-" + args.a), pa, zones, names[0]))
-	sb = lab.start(make_server(args.b, os.path.join(tmp, "b-" + args.b), pb, zones, names[1],
-				   args.workers))
+	if args.xfr:
+		sb = start_xfr(args, tmp, lab, zones, pb, names[1])
+	else:
+		sb = lab.start(make_server(args.b, os.path.join(tmp, "b-" + args.b), pb, zones, names[1],
+					   args.workers))
 	print("t_differential: zones signed in %.1fs; %s on %d, %s on %d"
 	      % (t_zones - t_start, names[0], pa, names[1], pb))
 
