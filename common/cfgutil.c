@@ -17,21 +17,42 @@ int cfg_line(json_object *o)
 	return json_value_line(o);
 }
 
-int cfg_fail(struct cfg_ctx *c, json_object *at, const char *fmt, ...)
+static int cfg_vfail(struct cfg_ctx *c, int line, const char *fmt, va_list ap)
 {
 	if (c->failed)
 		return -1;
 	c->failed = true;
-	int line = cfg_line(at);
 	int n = line > 0 ? snprintf(c->err, c->errlen, "%s:%d: ", c->file, line)
 			 : snprintf(c->err, c->errlen, "%s: ", c->file);
 	if (n < 0 || (size_t)n >= c->errlen)
 		return -1;
+	vsnprintf(c->err + n, c->errlen - (size_t)n, fmt, ap);
+	return -1;
+}
+
+int cfg_fail(struct cfg_ctx *c, json_object *at, const char *fmt, ...)
+{
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(c->err + n, c->errlen - (size_t)n, fmt, ap);
+	cfg_vfail(c, cfg_line(at), fmt, ap);
 	va_end(ap);
 	return -1;
+}
+
+int cfg_fail_line(struct cfg_ctx *c, int line, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	cfg_vfail(c, line, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* at the member (null or not), else at obj */
+static int cfg_member_line(json_object *obj, const char *key)
+{
+	int line = json_member_line(obj, key);
+	return line > 0 ? line : cfg_line(obj);
 }
 
 json_object *cfg_member(json_object *obj, const char *key)
@@ -48,6 +69,11 @@ static bool cfg_has(json_object *obj, const char *key)
 	       json_object_object_get_ex(obj, key, NULL);
 }
 
+bool cfg_is_null(json_object *obj, const char *key)
+{
+	return cfg_has(obj, key) && !cfg_member(obj, key);
+}
+
 int cfg_check_keys(struct cfg_ctx *c, json_object *obj, const char *what,
 		   const char *const *allowed)
 {
@@ -60,21 +86,28 @@ int cfg_check_keys(struct cfg_ctx *c, json_object *obj, const char *what,
 		for (const char *const *a = allowed; *a; a++)
 			if (strcmp(*a, key) == 0)
 				ok = true;
+		(void)val;
 		if (!ok)
-			return cfg_fail(c, val ? val : obj, "unknown key \"%s\" in %s", key, what);
+			return cfg_fail_line(c, cfg_member_line(obj, key),
+					     "unknown key \"%s\" in %s", key, what);
 	}
 	return 0;
 }
 
-/* common prologue: returns 1 when the key is present and non-null, 0 when
- * absent (default applies), -1 on error */
+/* common prologue: returns 1 when the key is present, 0 when absent
+ * (default applies), -1 on error.  JSON null is an error ("must be <what>,
+ * not null"): the code relies on every value it reads, and a key that may
+ * be null is tested with cfg_is_null() first. */
 static int cfg_lookup(struct cfg_ctx *c, json_object *obj, const char *key, bool required,
-		      json_object **v)
+		      const char *what, json_object **v)
 {
 	if (c->failed)
 		return -1;
 	*v = cfg_member(obj, key);
 	if (!*v) {
+		if (cfg_has(obj, key))
+			return cfg_fail_line(c, cfg_member_line(obj, key),
+					     "\"%s\" must be %s, not null", key, what);
 		if (required)
 			return cfg_fail(c, obj, "missing required key \"%s\"", key);
 		return 0;
@@ -87,7 +120,7 @@ static int cfg_get_typed(struct cfg_ctx *c, json_object *obj, const char *key, b
 			 json_type type, const char *what, json_object **out)
 {
 	json_object *v;
-	int r = cfg_lookup(c, obj, key, required, &v);
+	int r = cfg_lookup(c, obj, key, required, what, &v);
 	*out = NULL;
 	if (r <= 0)
 		return r;
@@ -106,26 +139,36 @@ int cfg_get_object(struct cfg_ctx *c, json_object *obj, const char *key, bool re
 int cfg_get_array(struct cfg_ctx *c, json_object *obj, const char *key, bool required,
 		  json_object **out)
 {
-	return cfg_get_typed(c, obj, key, required, json_type_array, "an array", out);
+	if (cfg_get_typed(c, obj, key, required, json_type_array, "an array", out) < 0)
+		return -1;
+	/* no array of raiz.json may hold a null: refused here for all */
+	size_t n = *out ? json_object_array_length(*out) : 0;
+	for (size_t i = 0; i < n; i++)
+		if (!json_object_array_get_idx(*out, i)) {
+			*out = NULL;
+			return cfg_fail_line(c, json_element_line(cfg_member(obj, key), i),
+					     "\"%s\": element %zu is null", key, i + 1);
+		}
+	return 0;
 }
 
 int cfg_get_string(struct cfg_ctx *c, json_object *obj, const char *key, bool required,
 		   const char *def, char **out)
 {
 	json_object *v;
-	int r = cfg_lookup(c, obj, key, required, &v);
+	int r = cfg_lookup(c, obj, key, required, "a string", &v);
 	*out = NULL;
 	if (r < 0)
 		return r;
 	if (r == 0) {
-		/* an explicit null means "none", even when there is a default */
-		if (def && !cfg_has(obj, key))
-			*out = strdup(def);
+		if (def && !(*out = strdup(def)))
+			return cfg_fail(c, obj, "out of memory");
 		return 0;
 	}
 	if (!json_object_is_type(v, json_type_string))
 		return cfg_fail(c, v, "\"%s\" must be a string", key);
-	*out = strdup(json_object_get_string(v));
+	if (!(*out = strdup(json_object_get_string(v))))
+		return cfg_fail(c, v, "out of memory");
 	return 0;
 }
 
@@ -155,6 +198,8 @@ int cfg_get_path(struct cfg_ctx *c, json_object *obj, const char *key, bool requ
 	}
 	*out = cfg_resolve(c, s);
 	free(s);
+	if (!*out)
+		return cfg_fail(c, cfg_member(obj, key), "out of memory");
 	return 0;
 }
 
@@ -162,7 +207,7 @@ int cfg_get_uint(struct cfg_ctx *c, json_object *obj, const char *key, bool requ
 		 unsigned min, unsigned max, unsigned def, unsigned *out)
 {
 	json_object *v;
-	int r = cfg_lookup(c, obj, key, required, &v);
+	int r = cfg_lookup(c, obj, key, required, "a whole number", &v);
 	if (r < 0)
 		return r;
 	if (r == 0) {
@@ -183,7 +228,7 @@ int cfg_get_bool(struct cfg_ctx *c, json_object *obj, const char *key, bool requ
 		 bool def, bool *out)
 {
 	json_object *v;
-	int r = cfg_lookup(c, obj, key, required, &v);
+	int r = cfg_lookup(c, obj, key, required, "true or false", &v);
 	if (r < 0)
 		return r;
 	if (r == 0) {
@@ -208,7 +253,7 @@ int cfg_get_duration(struct cfg_ctx *c, json_object *obj, const char *key, bool 
 		     uint64_t min_ms, uint64_t max_ms, uint64_t def_ms, uint64_t *out_ms)
 {
 	json_object *v;
-	int r = cfg_lookup(c, obj, key, required, &v);
+	int r = cfg_lookup(c, obj, key, required, "a duration", &v);
 	if (r < 0)
 		return r;
 	if (r == 0) {
@@ -258,8 +303,13 @@ int cfg_get_duration(struct cfg_ctx *c, json_object *obj, const char *key, bool 
 int cfg_get_enum(struct cfg_ctx *c, json_object *obj, const char *key, bool required,
 		 const char *const *names, int def, int *out)
 {
+	char list[256] = "one of ";
+	for (int i = 0; names[i]; i++) {
+		size_t l = strlen(list);
+		snprintf(list + l, sizeof list - l, "%s\"%s\"", i ? ", " : "", names[i]);
+	}
 	json_object *v;
-	int r = cfg_lookup(c, obj, key, required, &v);
+	int r = cfg_lookup(c, obj, key, required, list, &v);
 	if (r < 0)
 		return r;
 	if (r == 0) {
@@ -274,12 +324,7 @@ int cfg_get_enum(struct cfg_ctx *c, json_object *obj, const char *key, bool requ
 				return 0;
 			}
 	}
-	char list[256] = "";
-	for (int i = 0; names[i]; i++) {
-		size_t l = strlen(list);
-		snprintf(list + l, sizeof list - l, "%s\"%s\"", i ? ", " : "", names[i]);
-	}
-	return cfg_fail(c, v, "\"%s\" must be one of %s", key, list);
+	return cfg_fail(c, v, "\"%s\" must be %s", key, list);
 }
 
 int cfg_addr_from_text(const char *text, uint16_t default_port, struct cfg_addr *out)
@@ -342,7 +387,7 @@ int cfg_get_addr(struct cfg_ctx *c, json_object *obj, const char *key, bool requ
 		 uint16_t default_port, struct cfg_addr *out, bool *present)
 {
 	json_object *v;
-	int r = cfg_lookup(c, obj, key, required, &v);
+	int r = cfg_lookup(c, obj, key, required, "an address (a string)", &v);
 	if (present)
 		*present = r > 0;
 	if (r <= 0)

@@ -6,6 +6,9 @@
  * (cfg_line()).  Each getter either stores a valid value (or the default
  * when the key is absent and not required) and returns 0, or records the
  * first error as "file:line: reason" in the context and returns -1.
+ * A JSON null is never taken for "absent": every getter refuses it
+ * ("\"run-dir\" must be a string, not null"), like a value of the wrong
+ * type; a key documented as "or null" is tested with cfg_is_null() first.
  * After the first error every further call fails at once, so a parser may
  * chain calls and check ctx->failed at the end.  Strings returned are
  * strdup()ed and owned by the caller.  cfg_check_keys() refuses keys not in
@@ -33,6 +36,11 @@ int cfg_line(json_object *o);
 /* record "file:line: <fmt>" (line of `at`, or 0 = no line); returns -1 */
 int cfg_fail(struct cfg_ctx *c, json_object *at, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* the same at a given line (json_member_line() for a null member) */
+int cfg_fail_line(struct cfg_ctx *c, int line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* obj has member `key` and it is JSON null */
+bool cfg_is_null(json_object *obj, const char *key);
 
 /* obj must be an object; every key must be in the NULL-terminated list */
 int cfg_check_keys(struct cfg_ctx *c, json_object *obj, const char *what,
@@ -45,7 +53,7 @@ int cfg_get_object(struct cfg_ctx *c, json_object *obj, const char *key, bool re
 		   json_object **out);
 int cfg_get_array(struct cfg_ctx *c, json_object *obj, const char *key, bool required,
 		  json_object **out);
-/* def may be NULL: absent -> *out = NULL.  JSON null also gives NULL. */
+/* def may be NULL: absent -> *out = NULL.  JSON null is refused. */
 int cfg_get_string(struct cfg_ctx *c, json_object *obj, const char *key, bool required,
 		   const char *def, char **out);
 /* like cfg_get_string, relative paths resolved against the file's directory */

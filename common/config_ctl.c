@@ -1,6 +1,7 @@
 /* config_ctl — see config_ctl.h and raiz.json(5) */
 #include "common/config.h"
 #include "common/cfgutil.h"
+#include "common/json.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -76,8 +77,7 @@ static int ctl_parse_controller(struct cfg_ctx *c, json_object *root, struct rai
 	cfg_get_enum(c, o, "on-stop", false, ctl_on_stop_names, CFG_ON_STOP_WITHDRAW,
 		     &k->on_stop);
 	cfg_get_duration(c, o, "drain-time", false, 0, MS(86400), MS(60), &k->drain_time_ms);
-	if (!c->failed && cfg_member(o, "dnsd-pidfile") &&
-	    json_object_is_type(cfg_member(o, "dnsd-pidfile"), json_type_null))
+	if (!c->failed && cfg_is_null(o, "dnsd-pidfile"))
 		k->dnsd_pidfile = NULL;          /* explicitly off */
 	else
 		cfg_get_path(c, o, "dnsd-pidfile", false, defpid, &k->dnsd_pidfile);
@@ -263,6 +263,9 @@ static int ctl_parse_damping(struct cfg_ctx *c, json_object *svc, const char *wh
 	json_object *o = cfg_member(svc, "damping");
 
 	d->enabled = true;
+	if (cfg_is_null(svc, "damping"))
+		return cfg_fail_line(c, json_member_line(svc, "damping"),
+				     "%s: \"damping\" must be an object or false, not null", what);
 	if (o && json_object_is_type(o, json_type_boolean)) {
 		d->enabled = json_object_get_boolean(o);
 		o = NULL;
@@ -315,7 +318,7 @@ static int ctl_parse_service(struct cfg_ctx *c, json_object *o, struct raiz_conf
 				s->name);
 	snprintf(what, sizeof what, "service \"%s\"", s->name);
 
-	if (cfg_member(o, "probes")) {
+	if (cfg_member(o, "probes") || cfg_is_null(o, "probes")) {
 		if (ctl_get_strv(c, o, "probes", what, &s->probes, &s->nprobes) < 0)
 			return -1;
 	} else {
@@ -493,7 +496,7 @@ static int ctl_parse_prefix(struct cfg_ctx *c, json_object *o, struct raiz_confi
 	}
 
 	json_object *sa = cfg_member(o, "services");
-	if (sa) {
+	if (sa || cfg_is_null(o, "services")) {
 		if (ctl_get_strv(c, o, "services", what, &p->services, &p->nservices) < 0)
 			return -1;
 		if (p->nservices == 0)

@@ -2,6 +2,7 @@
  * config_dnsd.h and raiz.json(5). */
 #include "common/config.h"
 #include "common/cfgutil.h"
+#include "common/json.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -22,12 +23,20 @@ static const char *const dnsd_keys[] = {
 static const char *const zone_keys[] = {
 	"name", "file", "primaries", "tsig-key", "transfer-source", "refresh-min",
 	"refresh-max", "retry-min", "retry-max", "expire-min", "expire-max", "allow-notify",
-	"allow-transfer", "zonemd", "trust-anchors", "max-lag", NULL,
+	"allow-transfer", "zonemd", "trust-anchors", "max-lag", "catalog", "service-ns", NULL,
 };
+/* a catalog's member templates ("member-defaults", each group) */
+static const char *const template_keys[] = {
+	"primaries", "tsig-key", "transfer-source", "refresh-min", "refresh-max", "retry-min",
+	"retry-max", "expire-min", "expire-max", "allow-notify", "allow-transfer", "zonemd",
+	"max-lag", NULL,
+};
+static const char *const catalog_keys[] = { "member-defaults", "groups", NULL };
 /* keys only a secondary zone may have */
 static const char *const secondary_only[] = {
 	"tsig-key", "transfer-source", "refresh-min", "refresh-max", "retry-min", "retry-max",
-	"expire-min", "expire-max", "allow-notify", "zonemd", "trust-anchors", "max-lag", NULL,
+	"expire-min", "expire-max", "allow-notify", "zonemd", "trust-anchors", "max-lag", "catalog",
+	NULL,
 };
 static const char *const zonemd_modes[] = { "verify", "require", "ignore", NULL };
 static const char *const tsig_keys[] = { "name", "algorithm", "secret", "secret-file", NULL };
@@ -77,9 +86,13 @@ static int dnsd_parse_server(struct cfg_ctx *c, json_object *root, struct raiz_c
 	    cfg_check_keys(c, d, "\"dnsd\"", dnsd_keys) < 0 ||
 	    dnsd_parse_listen(c, d, dn) < 0)
 		return -1;
-	cfg_get_string(c, d, "nsid", false, cfg->node.identity, &dn->nsid);
-	cfg_get_string(c, d, "identity", false, cfg->node.identity, &dn->identity);
-	cfg_get_string(c, d, "version", false, NULL, &dn->version);
+	/* these three may be null: no NSID, id.server and version.bind REFUSED */
+	if (!cfg_is_null(d, "nsid"))
+		cfg_get_string(c, d, "nsid", false, cfg->node.identity, &dn->nsid);
+	if (!cfg_is_null(d, "identity"))
+		cfg_get_string(c, d, "identity", false, cfg->node.identity, &dn->identity);
+	if (!cfg_is_null(d, "version"))
+		cfg_get_string(c, d, "version", false, NULL, &dn->version);
 	if (!c->failed && dn->nsid && strlen(dn->nsid) > 255)
 		cfg_fail(c, cfg_member(d, "nsid"), "\"nsid\" must be at most 255 characters");
 	if (!c->failed && dn->identity && strlen(dn->identity) > 255)
@@ -95,12 +108,15 @@ static int dnsd_parse_server(struct cfg_ctx *c, json_object *root, struct raiz_c
 	cfg_get_path(c, d, "control-socket", false, NULL, &dn->control_socket);
 	cfg_get_path(c, d, "pidfile", false, NULL, &dn->pidfile);
 	cfg_get_string(c, d, "user", false, "raiz", &dn->user);
+	dn->user_line = json_member_line(d, "user");
 	if (c->failed)
 		return -1;
 	if (!dn->control_socket)
 		dn->control_socket = dnsd_run_path(cfg, "dnsd.sock");
 	if (!dn->pidfile)
 		dn->pidfile = dnsd_run_path(cfg, "dnsd.pid");
+	if (!dn->control_socket || !dn->pidfile)
+		return cfg_fail(c, d, "out of memory");
 	return 0;
 }
 
@@ -232,6 +248,134 @@ static int dnsd_parse_secondary(struct cfg_ctx *c, json_object *z, struct cfg_zo
 	return 0;
 }
 
+static int dnsd_addrs_copy(struct cfg_ctx *c, json_object *at, const struct cfg_addr *src, size_t n,
+			   struct cfg_addr **out, size_t *nout)
+{
+	*out = calloc(n ? n : 1, sizeof **out);
+	if (!*out)
+		return cfg_fail(c, at, "out of memory");
+	memcpy(*out, src, n * sizeof **out);
+	*nout = n;
+	return 0;
+}
+
+/* one member template; what it does not give: the catalog's primaries,
+ * key and transfer source, and the usual defaults */
+static int dnsd_parse_template(struct cfg_ctx *c, json_object *o, const char *what,
+			       const struct cfg_zone *cat, struct cfg_zone *t)
+{
+	t->name = strdup(what);
+	if (!t->name)
+		return cfg_fail(c, o, "out of memory");
+	if (o && cfg_check_keys(c, o, what, template_keys) < 0)
+		return -1;
+	if (dnsd_parse_addrs(c, o, "primaries", &t->primaries, &t->nprimaries) < 0)
+		return -1;
+	if (!t->nprimaries &&
+	    dnsd_addrs_copy(c, o, cat->primaries, cat->nprimaries, &t->primaries, &t->nprimaries) < 0)
+		return -1;
+	if (dnsd_parse_secondary(c, o, t) < 0 ||
+	    dnsd_parse_addrs(c, o, "allow-transfer", &t->allow_transfer, &t->nallow_transfer) < 0)
+		return -1;
+	if (!cfg_member(o, "tsig-key") && cat->tsig_key && !(t->tsig_key = strdup(cat->tsig_key)))
+		return cfg_fail(c, o, "out of memory");
+	if (!cfg_member(o, "transfer-source") && cat->source) {
+		t->source = malloc(sizeof *t->source);
+		if (!t->source)
+			return cfg_fail(c, o, "out of memory");
+		*t->source = *cat->source;
+	}
+	return 0;
+}
+
+static int dnsd_parse_catalog(struct cfg_ctx *c, json_object *z, struct cfg_zone *zc)
+{
+	json_object *o, *groups;
+	char what[600];
+	if (cfg_get_object(c, z, "catalog", false, &o) < 0 || !o)
+		return c->failed ? -1 : 0;
+	if (cfg_check_keys(c, o, "\"catalog\"", catalog_keys) < 0)
+		return -1;
+	zc->catalog = calloc(1, sizeof *zc->catalog);
+	if (!zc->catalog)
+		return cfg_fail(c, o, "out of memory");
+	json_object *def = NULL;
+	if (cfg_get_object(c, o, "member-defaults", false, &def) < 0)
+		return -1;
+	snprintf(what, sizeof what, "catalog %s member-defaults", zc->name);
+	if (dnsd_parse_template(c, def, what, zc, &zc->catalog->defaults) < 0)
+		return -1;
+	if (cfg_get_object(c, o, "groups", false, &groups) < 0)
+		return -1;
+	size_t n = groups ? (size_t)json_object_object_length(groups) : 0;
+	zc->catalog->groups = calloc(n ? n : 1, sizeof *zc->catalog->groups);
+	if (!zc->catalog->groups)
+		return cfg_fail(c, o, "out of memory");
+	if (!groups)
+		return 0;
+	json_object_object_foreach(groups, gname, gval) {
+		struct cfg_catalog_group *g = &zc->catalog->groups[zc->catalog->ngroups++];
+		g->name = strdup(gname);
+		if (!g->name)
+			return cfg_fail(c, gval, "out of memory");
+		if (!json_object_is_type(gval, json_type_object))
+			return cfg_fail(c, gval, "catalog %s: group \"%s\" must be an object", zc->name,
+					gname);
+		snprintf(what, sizeof what, "catalog %s group %s", zc->name, gname);
+		if (dnsd_parse_template(c, gval, what, zc, &g->tmpl) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+void config_member_zone(const struct cfg_zone *cat, const char *group, const char *name,
+			struct cfg_zone *out)
+{
+	const struct cfg_zone *t = &cat->catalog->defaults;
+	for (size_t i = 0; group && i < cat->catalog->ngroups; i++)
+		if (strcmp(cat->catalog->groups[i].name, group) == 0)
+			t = &cat->catalog->groups[i].tmpl;
+	*out = *t;
+	out->name = (char *)name;
+	out->file = NULL;
+	out->line = cat->line;
+	out->catalog = NULL;
+	out->trust_anchors = NULL;
+	out->ntrust_anchors = 0;
+}
+
+/* "service-ns": the names the zone's apex NS set must list (the cloud's
+ * service names; raizctl resolution-trial checks them), each a domain name */
+static int dnsd_parse_service_ns(struct cfg_ctx *c, json_object *z, struct cfg_zone *zc)
+{
+	json_object *arr;
+	if (cfg_get_array(c, z, "service-ns", false, &arr) < 0 || !arr)
+		return c->failed ? -1 : 0;
+	size_t n = json_object_array_length(arr);
+	if (n == 0)
+		return cfg_fail(c, arr, "zone %s: \"service-ns\" is empty", zc->name);
+	zc->service_ns = calloc(n, sizeof *zc->service_ns);
+	if (!zc->service_ns)
+		return cfg_fail(c, arr, "out of memory");
+	for (size_t i = 0; i < n; i++) {
+		json_object *v = json_object_array_get_idx(arr, i), *one;
+		/* checked (and made absolute) the way cfg_get_dname() does a member */
+		if (!(one = json_object_new_object()))
+			return cfg_fail(c, arr, "out of memory");
+		json_object_object_add(one, "service-ns", json_object_get(v));
+		int rc = cfg_get_dname(c, one, "service-ns", true, NULL, &zc->service_ns[i]);
+		json_object_put(one);
+		if (rc < 0)
+			return -1;
+		zc->nservice_ns = i + 1;
+		for (size_t j = 0; j < i; j++)
+			if (dnsd_name_eq(zc->service_ns[j], zc->service_ns[i]))
+				return cfg_fail(c, v, "zone %s: service-ns %s given twice", zc->name,
+						zc->service_ns[i]);
+	}
+	return 0;
+}
+
 static int dnsd_parse_zones(struct cfg_ctx *c, json_object *root, struct raiz_config *cfg)
 {
 	json_object *arr;
@@ -263,11 +407,11 @@ static int dnsd_parse_zones(struct cfg_ctx *c, json_object *root, struct raiz_co
 				if (cfg_member(z, *k))
 					return cfg_fail(c, cfg_member(z, *k), "zone %s: \"%s\" is only for "
 							"a secondary zone (one with \"primaries\")", zc->name, *k);
-		} else if (dnsd_parse_secondary(c, z, zc) < 0) {
+		} else if (dnsd_parse_secondary(c, z, zc) < 0 || dnsd_parse_catalog(c, z, zc) < 0) {
 			return -1;
 		}
 		if (dnsd_parse_addrs(c, z, "allow-transfer", &zc->allow_transfer,
-				     &zc->nallow_transfer) < 0)
+				     &zc->nallow_transfer) < 0 || dnsd_parse_service_ns(c, z, zc) < 0)
 			return -1;
 		for (size_t j = 0; j < i; j++)
 			if (dnsd_name_eq(cfg->zones[j].name, zc->name))
@@ -386,8 +530,28 @@ int config_dnsd_parse(struct cfg_ctx *c, json_object *root, struct raiz_config *
 			return cfg_fail(c, cfg_member(json_object_array_get_idx(arr, i), "tsig-key"),
 					"zone %s: TSIG key \"%s\" is not in \"tsig-keys\"",
 					z->name, z->tsig_key);
+		for (size_t g = 0; z->catalog && g <= z->catalog->ngroups; g++) {
+			const struct cfg_zone *t = g < z->catalog->ngroups ? &z->catalog->groups[g].tmpl
+									: &z->catalog->defaults;
+			if (t->tsig_key && !config_tsig(cfg, t->tsig_key))
+				return cfg_fail(c, cfg_member(json_object_array_get_idx(arr, i), "catalog"),
+						"%s: TSIG key \"%s\" is not in \"tsig-keys\"", t->name,
+						t->tsig_key);
+		}
 	}
 	return 0;
+}
+
+/* a member template's own allocations */
+static void dnsd_zone_free(struct cfg_zone *z)
+{
+	free(z->name);
+	free(z->primaries);
+	free(z->tsig_key);
+	free(z->source);
+	free(z->allow_notify);
+	free(z->allow_transfer);
+	free(z->trust_anchors);
 }
 
 void config_dnsd_free(struct raiz_config *cfg)
@@ -412,6 +576,18 @@ void config_dnsd_free(struct raiz_config *cfg)
 		for (size_t j = 0; j < z->ntrust_anchors; j++)
 			free(z->trust_anchors[j]);
 		free(z->trust_anchors);
+		for (size_t j = 0; j < z->nservice_ns; j++)
+			free(z->service_ns[j]);
+		free(z->service_ns);
+		if (z->catalog) {
+			dnsd_zone_free(&z->catalog->defaults);
+			for (size_t j = 0; j < z->catalog->ngroups; j++) {
+				free(z->catalog->groups[j].name);
+				dnsd_zone_free(&z->catalog->groups[j].tmpl);
+			}
+			free(z->catalog->groups);
+			free(z->catalog);
+		}
 	}
 	free(cfg->zones);
 	for (size_t i = 0; i < cfg->ntsig; i++) {

@@ -25,9 +25,12 @@ struct cfg_dnsd {
 	char *control_socket;         /* default <run-dir>/dnsd.sock */
 	char *pidfile;                /* default <run-dir>/dnsd.pid */
 	char *user;                   /* drop to this user after binding; default "raiz" */
+	int user_line;                /* the line of "user" in the file, 0 = default */
 };
 
 enum cfg_zonemd { CFG_ZONEMD_VERIFY, CFG_ZONEMD_REQUIRE, CFG_ZONEMD_IGNORE };
+
+struct cfg_catalog;
 
 struct cfg_zone {
 	char *name;                   /* presentation format, e.g. "." or "br." */
@@ -48,7 +51,27 @@ struct cfg_zone {
 	char **trust_anchors;         /* DS or DNSKEY records of the apex, presentation format */
 	size_t ntrust_anchors;
 	unsigned max_lag;             /* seconds behind the primary before the node is unhealthy, 0 = off */
+	char **service_ns;            /* "service-ns": names the apex NS set must list (absolute) */
+	size_t nservice_ns;
+	struct cfg_catalog *catalog;  /* a catalog zone (RFC 9432, consumer): its members' templates */
 };
+
+/* a catalog's member templates: secondary-zone settings without a name */
+struct cfg_catalog_group {
+	char *name;                   /* the catalog's "group" property value */
+	struct cfg_zone tmpl;
+};
+struct cfg_catalog {
+	struct cfg_zone defaults;     /* "member-defaults" (primaries, key: the catalog's own) */
+	struct cfg_catalog_group *groups;
+	size_t ngroups;
+};
+
+/* the settings of member `name` of catalog zone `cat` in group `group`
+ * (NULL or unknown: member-defaults), as a zone entry; shallow: valid as
+ * long as the configuration is */
+void config_member_zone(const struct cfg_zone *cat, const char *group, const char *name,
+			struct cfg_zone *out);
 
 static inline bool cfg_zone_secondary(const struct cfg_zone *z)
 {

@@ -1,6 +1,7 @@
 /* config_probe — see config_probe.h and raiz.json(5), PROBES */
 #include "common/config.h"
 #include "common/cfgutil.h"
+#include "common/json.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -143,7 +144,11 @@ static int probe_get_rcode(struct cfg_ctx *c, json_object *o, const char *what,
 			   struct cfg_probe *p)
 {
 	json_object *v = cfg_member(o, "expect-rcode");
-	if (!v || json_object_is_type(v, json_type_null))
+	if (cfg_is_null(o, "expect-rcode"))
+		return cfg_fail_line(c, json_member_line(o, "expect-rcode"),
+				     "%s: \"expect-rcode\" must be an rcode name or number, not null",
+				     what);
+	if (!v)
 		return 0;
 	if (json_object_is_type(v, json_type_int)) {
 		int64_t n = json_object_get_int64(v);
@@ -204,7 +209,7 @@ static int probe_get_nsid(struct cfg_ctx *c, json_object *o, const char *what,
 			  const struct raiz_config *cfg, struct cfg_probe *p)
 {
 	json_object *v = cfg_member(o, "expect-nsid");
-	if (!v || json_object_is_type(v, json_type_null))
+	if (!v)          /* absent or null: no NSID expected */
 		return 0;
 	if (json_object_is_type(v, json_type_boolean)) {
 		if (!json_object_get_boolean(v))
@@ -268,7 +273,7 @@ static int probe_parse_one(struct cfg_ctx *c, json_object *o, const struct raiz_
 	snprintf(what, sizeof what, "probe \"%s\"", p->name);
 
 	cfg_get_enum(c, o, "transport", false, probe_transports, PROBE_UDP, &p->transport);
-	if (!c->failed && !cfg_member(o, "target"))
+	if (!c->failed && !cfg_member(o, "target") && !cfg_is_null(o, "target"))
 		return cfg_fail(c, o, "%s: missing required key \"target\"", what);
 	if (probe_get_addr(c, o, "target", 53, &p->target) < 0 ||
 	    probe_get_addr(c, o, "source", 0, &p->source) < 0)

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <ev.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,7 @@ struct ctlsock_conn {
 	bool closing;            /* close once the output is written */
 	bool deferred;           /* a reply is owed: handle no further line */
 	bool busy;               /* inside ctlsock_conn_lines() */
+	ev_tstamp active;        /* last progress: accepted, a request, output taken */
 	size_t inlen;
 	char in[CTLSOCK_LINE_MAX];
 	char *out;
@@ -34,12 +36,22 @@ struct ctlsock {
 	struct ev_loop *loop;
 	char *path;
 	int fd;
+	int spare;               /* a descriptor kept for an accept at EMFILE, or -1 */
 	ev_io io;
+	ev_timer resume;         /* accepting paused: out of descriptors */
+	double idle;
 	ctlsock_handler handler;
 	void *arg;
 	struct ctlsock_conn *conns;
 	size_t nconns;
+	struct ctlsock_stats st;
 };
+
+static void ctlsock_spare_take(struct ctlsock *s)
+{
+	if (s->spare < 0)
+		s->spare = open("/dev/null", O_RDONLY | O_CLOEXEC);
+}
 
 json_object *ctlsock_error(const char *msg)
 {
@@ -89,10 +101,25 @@ static void ctlsock_conn_unlink(struct ctlsock_conn *c)
 
 static void ctlsock_conn_destroy(struct ctlsock_conn *c)
 {
-	ctlsock_conn_stop(c, c->s->loop);
+	struct ctlsock *s = c->s;
+	ctlsock_conn_stop(c, s->loop);
 	ctlsock_conn_unlink(c);
 	free(c->out);
 	free(c);
+	ctlsock_spare_take(s);          /* a descriptor is free again */
+}
+
+static size_t ctlsock_pending(const struct ctlsock_conn *c)
+{
+	return c->outlen - c->outoff;
+}
+
+/* progress: the idle timer starts again */
+static void ctlsock_conn_progress(struct ctlsock_conn *c)
+{
+	c->active = ev_now(c->s->loop);
+	if (!c->deferred && c->fd >= 0)
+		ev_timer_again(c->s->loop, &c->idle);
 }
 
 /* closes the socket; the struct lives on while a deferred reply is owed */
@@ -134,13 +161,14 @@ out:
 	json_object_put(reply);
 }
 
-/* handles the complete lines in the input buffer, stopping at a deferral */
+/* handles the complete lines in the input buffer, stopping at a deferral
+ * and while more than CTLSOCK_OUT_PENDING bytes of replies wait */
 static void ctlsock_conn_lines(struct ctlsock_conn *c)
 {
 	size_t start = 0;
 
 	c->busy = true;
-	while (!c->deferred && !c->closing) {
+	while (!c->deferred && !c->closing && ctlsock_pending(c) <= CTLSOCK_OUT_PENDING) {
 		char *nl = memchr(c->in + start, '\n', c->inlen - start);
 		if (!nl)
 			break;
@@ -156,36 +184,50 @@ static void ctlsock_conn_lines(struct ctlsock_conn *c)
 	c->busy = false;
 	memmove(c->in, c->in + start, c->inlen - start);
 	c->inlen -= start;
-	if (c->inlen == sizeof c->in && !c->deferred) {
+	if (start)
+		ctlsock_conn_progress(c);
+	if (c->inlen == sizeof c->in && !c->deferred && !memchr(c->in, '\n', c->inlen)) {
 		ctlsock_queue(c, ctlsock_error("request line too long"));
 		c->inlen = 0;
 		c->closing = true;
 	}
 }
 
-/* writes what it can and sets the watchers to the state; false when c is gone */
+/* writes what it can, handles the lines held back while replies waited,
+ * and sets the watchers to the state; false when c is gone */
 static bool ctlsock_conn_service(struct ctlsock_conn *c)
 {
 	struct ev_loop *loop = c->s->loop;
 
 	if (c->fd < 0)
 		return true;
-	while (c->outoff < c->outlen) {
-		ssize_t n = send(c->fd, c->out + c->outoff, c->outlen - c->outoff, MSG_NOSIGNAL);
-		if (n > 0) {
-			c->outoff += (size_t)n;
-			continue;
+	for (;;) {
+		while (c->outoff < c->outlen) {
+			ssize_t n = send(c->fd, c->out + c->outoff, c->outlen - c->outoff,
+					 MSG_NOSIGNAL);
+			if (n > 0) {
+				c->outoff += (size_t)n;
+				ctlsock_conn_progress(c);
+				continue;
+			}
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+				break;
+			bool kept = c->deferred;
+			ctlsock_conn_close(c);
+			return kept;
 		}
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		if (c->outoff == c->outlen)
+			c->outoff = c->outlen = 0;
+		/* room again for replies: the lines that waited for it */
+		size_t before = c->inlen;
+		if (before && !c->busy && ctlsock_pending(c) <= CTLSOCK_OUT_PENDING)
+			ctlsock_conn_lines(c);
+		if (c->inlen == before || ctlsock_pending(c) == 0 || c->fd < 0)
 			break;
-		bool kept = c->deferred;
-		ctlsock_conn_close(c);
-		return kept;
 	}
 	if (c->outoff == c->outlen) {
-		c->outoff = c->outlen = 0;
 		ev_io_stop(loop, &c->wio);
 		if ((c->closing || c->eof) && !c->deferred) {
 			ctlsock_conn_destroy(c);
@@ -194,7 +236,9 @@ static bool ctlsock_conn_service(struct ctlsock_conn *c)
 	} else {
 		ev_io_start(loop, &c->wio);
 	}
-	if (c->eof || c->closing || c->deferred)
+	/* read no more while the client does not take its replies */
+	if (c->eof || c->closing || c->deferred || ctlsock_pending(c) > CTLSOCK_OUT_PENDING ||
+	    c->inlen == sizeof c->in)
 		ev_io_stop(loop, &c->rio);
 	else
 		ev_io_start(loop, &c->rio);
@@ -208,17 +252,20 @@ static bool ctlsock_conn_service(struct ctlsock_conn *c)
 static void ctlsock_read_cb(struct ev_loop *loop, ev_io *io, int revents)
 {
 	struct ctlsock_conn *c = io->data;
-	ssize_t n = recv(c->fd, c->in + c->inlen, sizeof c->in - c->inlen, 0);
 
+	(void)loop;
 	(void)revents;
+	if (c->inlen == sizeof c->in) {  /* full of waiting lines: no room to read */
+		ctlsock_conn_service(c);
+		return;
+	}
+	ssize_t n = recv(c->fd, c->in + c->inlen, sizeof c->in - c->inlen, 0);
 	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
 		return;
-	if (n > 0) {
-		c->inlen += (size_t)n;
-		ev_timer_again(loop, &c->idle);
-	} else {
+	if (n > 0)
+		c->inlen += (size_t)n;   /* bytes alone are no progress: a request is */
+	else
 		c->eof = true;
-	}
 	ctlsock_conn_lines(c);
 	ctlsock_conn_service(c);
 }
@@ -260,9 +307,28 @@ void ctlsock_reply(struct ctlsock_conn *c, json_object *reply)
 	ctlsock_queue(c, reply);
 	if (c->busy)                    /* answered from inside the handler */
 		return;
-	ev_timer_again(c->s->loop, &c->idle);
+	ctlsock_conn_progress(c);
 	ctlsock_conn_lines(c);
 	ctlsock_conn_service(c);
+}
+
+/* the least recently active client that owes no reply, or NULL */
+static struct ctlsock_conn *ctlsock_oldest_idle(struct ctlsock *s)
+{
+	struct ctlsock_conn *old = NULL;
+	for (struct ctlsock_conn *c = s->conns; c; c = c->next)
+		if (c->fd >= 0 && !c->deferred && !c->busy && (!old || c->active < old->active))
+			old = c;
+	return old;
+}
+
+static void ctlsock_resume_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	struct ctlsock *s = t->data;
+	(void)revents;
+	s->st.paused = false;
+	ctlsock_spare_take(s);
+	ev_io_start(loop, &s->io);
 }
 
 static void ctlsock_accept_cb(struct ev_loop *loop, ev_io *io, int revents)
@@ -272,13 +338,46 @@ static void ctlsock_accept_cb(struct ev_loop *loop, ev_io *io, int revents)
 	int fd = accept4(s->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
 	(void)revents;
+	if (fd < 0 && (errno == EMFILE || errno == ENFILE)) {
+		s->st.emfile++;
+		/* the descriptor kept for this: the operator gets in */
+		if (s->spare >= 0) {
+			close(s->spare);
+			s->spare = -1;
+			fd = accept4(s->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		}
+		if (fd < 0) {
+			/* none at all: the pending connection stays readable, so
+			 * stop watching for a while instead of spinning */
+			log_warn("control socket %s: out of file descriptors (%s); not accepting "
+				 "for %.1f s", s->path, strerror(errno), CTLSOCK_EMFILE_PAUSE);
+			ev_io_stop(loop, &s->io);
+			ev_timer_set(&s->resume, CTLSOCK_EMFILE_PAUSE, 0);
+			ev_timer_start(loop, &s->resume);
+			s->st.paused = true;
+			return;
+		}
+	}
 	if (fd < 0)
 		return;
+	ctlsock_spare_take(s);
+	if (s->nconns >= CTLSOCK_CONN_MAX) {
+		/* full: the least recently active idle client makes room, so
+		 * that idle clients can never lock the operator out */
+		struct ctlsock_conn *old = ctlsock_oldest_idle(s);
+		if (old) {
+			log_info("control socket %s: %d clients, closing the least recently "
+				 "active one", s->path, CTLSOCK_CONN_MAX);
+			s->st.evicted++;
+			ctlsock_conn_destroy(old);
+		}
+	}
 	if (s->nconns >= CTLSOCK_CONN_MAX || !(c = calloc(1, sizeof *c))) {
 		static const char busy[] = "{\"ok\":false,\"error\":\"too many clients\"}\n";
 		ssize_t w = send(fd, busy, sizeof busy - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
 		(void)w;
 		log_warn("control socket %s: too many clients, refusing one", s->path);
+		s->st.refused++;
 		close(fd);
 		return;
 	}
@@ -287,13 +386,26 @@ static void ctlsock_accept_cb(struct ev_loop *loop, ev_io *io, int revents)
 	ev_io_init(&c->rio, ctlsock_read_cb, fd, EV_READ);
 	ev_io_init(&c->wio, ctlsock_write_cb, fd, EV_WRITE);
 	ev_init(&c->idle, ctlsock_idle_cb);
-	c->idle.repeat = CTLSOCK_IDLE;
+	c->idle.repeat = s->idle;
 	c->rio.data = c->wio.data = c->idle.data = c;
+	c->active = ev_now(loop);
 	c->next = s->conns;
 	s->conns = c;
 	s->nconns++;
+	s->st.accepted++;
 	ev_io_start(loop, &c->rio);
 	ev_timer_again(loop, &c->idle);
+}
+
+void ctlsock_set_idle(struct ctlsock *s, double seconds)
+{
+	s->idle = seconds > 0 ? seconds : CTLSOCK_IDLE;
+}
+
+void ctlsock_get_stats(const struct ctlsock *s, struct ctlsock_stats *out)
+{
+	*out = s->st;
+	out->clients = s->nconns;
 }
 
 /* does a live server answer on the socket? */
@@ -341,11 +453,15 @@ struct ctlsock *ctlsock_new(struct ev_loop *loop, const char *path, mode_t mode,
 	s->loop = loop;
 	s->handler = handler;
 	s->arg = arg;
+	s->idle = CTLSOCK_IDLE;
+	s->spare = -1;
 	s->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	/* the mode comes from the umask at bind: a chmod by name afterwards
+	 * could follow a link planted in its place */
 	mode_t old = umask(0777 & ~mode);
 	int rc = s->fd < 0 ? -1 : bind(s->fd, (struct sockaddr *)&sun, sizeof sun);
 	umask(old);
-	if (rc != 0 || chmod(path, mode) != 0 || listen(s->fd, 16) != 0) {
+	if (rc != 0 || listen(s->fd, 16) != 0) {
 		snprintf(err, errlen, "control socket %s: %s", path, strerror(errno));
 		if (s->fd >= 0)
 			close(s->fd);
@@ -358,6 +474,9 @@ struct ctlsock *ctlsock_new(struct ev_loop *loop, const char *path, mode_t mode,
 	ev_io_init(&s->io, ctlsock_accept_cb, s->fd, EV_READ);
 	s->io.data = s;
 	ev_io_start(loop, &s->io);
+	ev_init(&s->resume, ctlsock_resume_cb);
+	s->resume.data = s;
+	ctlsock_spare_take(s);
 	return s;
 }
 
@@ -376,7 +495,10 @@ void ctlsock_free(struct ctlsock *s)
 		c->s = NULL;            /* freed by its ctlsock_reply() */
 	}
 	ev_io_stop(s->loop, &s->io);
+	ev_timer_stop(s->loop, &s->resume);
 	close(s->fd);
+	if (s->spare >= 0)
+		close(s->spare);
 	unlink(s->path);
 	free(s->path);
 	free(s);

@@ -14,6 +14,7 @@
 struct jp {
 	const char *s, *end;
 	int line;
+	int vline;               /* the line of the last value read (nulls too) */
 	char *err;
 	size_t errlen;
 	int errline;
@@ -34,18 +35,123 @@ static void jp_fail(struct jp *p, const char *fmt, ...)
 	p->failed = true;
 }
 
+/* Scalars carry their line as the userdata itself; objects and arrays
+ * carry a struct jmeta (their line, and the lines of their null members,
+ * which json-c stores as NULL and so cannot carry anything). */
+struct jnull {
+	char *key;               /* object member, or NULL for an array element */
+	size_t idx;
+	int line;
+};
+
+struct jmeta {
+	int line;
+	size_t n, cap;
+	struct jnull *v;
+};
+
+static void jmeta_free(json_object *o, void *ud)
+{
+	struct jmeta *m = ud;
+	(void)o;
+	if (!m)
+		return;
+	for (size_t i = 0; i < m->n; i++)
+		free(m->v[i].key);
+	free(m->v);
+	free(m);
+}
+
+static bool json_is_container(json_object *o)
+{
+	return json_object_is_type(o, json_type_object) || json_object_is_type(o, json_type_array);
+}
+
 static json_object *jp_mark(json_object *o, int line)
 {
-	if (o)
+	if (o && !json_is_container(o))
 		json_object_set_userdata(o, (void *)(intptr_t)line, NULL);
 	return o;
+}
+
+/* a new container carrying its line; NULL (and failed) when out of memory */
+static json_object *jp_container(struct jp *p, bool object, int line)
+{
+	json_object *o = object ? json_object_new_object() : json_object_new_array();
+	struct jmeta *m = calloc(1, sizeof *m);
+	if (!o || !m) {
+		json_object_put(o);
+		free(m);
+		jp_fail(p, "out of memory");
+		return NULL;
+	}
+	m->line = line;
+	json_object_set_userdata(o, m, jmeta_free);
+	return o;
+}
+
+/* remembers that member key (or element idx) of o is a null on line */
+static bool jp_note_null(struct jp *p, json_object *o, const char *key, size_t idx, int line)
+{
+	struct jmeta *m = json_object_get_userdata(o);
+	if (m->n == m->cap) {
+		size_t ncap = m->cap ? 2 * m->cap : 4;
+		struct jnull *nv = realloc(m->v, ncap * sizeof *nv);
+		if (!nv) {
+			jp_fail(p, "out of memory");
+			return false;
+		}
+		m->v = nv;
+		m->cap = ncap;
+	}
+	char *k = key ? strdup(key) : NULL;
+	if (key && !k) {
+		jp_fail(p, "out of memory");
+		return false;
+	}
+	m->v[m->n++] = (struct jnull){ .key = k, .idx = idx, .line = line };
+	return true;
 }
 
 int json_value_line(json_object *o)
 {
 	if (!o)
 		return 0;
+	if (json_is_container(o)) {
+		const struct jmeta *m = json_object_get_userdata(o);
+		return m ? m->line : 0;
+	}
 	return (int)(intptr_t)json_object_get_userdata(o);
+}
+
+int json_member_line(json_object *obj, const char *key)
+{
+	json_object *v = NULL;
+	if (!obj || !json_object_is_type(obj, json_type_object) ||
+	    !json_object_object_get_ex(obj, key, &v))
+		return 0;
+	if (v)
+		return json_value_line(v);
+	const struct jmeta *m = json_object_get_userdata(obj);
+	for (size_t i = 0; m && i < m->n; i++)
+		if (m->v[i].key && strcmp(m->v[i].key, key) == 0)
+			return m->v[i].line;
+	return 0;
+}
+
+int json_element_line(json_object *arr, size_t idx)
+{
+	if (!arr || !json_object_is_type(arr, json_type_array) ||
+	    idx >= json_object_array_length(arr))
+		return 0;
+	json_object *v = json_object_array_get_idx(arr, idx);
+	if (v)
+		return json_value_line(v);
+	const struct jmeta *m = json_object_get_userdata(arr);
+	for (size_t i = 0; m && i < m->n; i++)
+		if (!m->v[i].key && m->v[i].idx == idx)
+			return m->v[i].line;
+	return 0;
 }
 
 /* skip white space and comments */
@@ -293,9 +399,11 @@ static bool jp_word(struct jp *p, const char *w)
 	return false;
 }
 
-static json_object *jp_object(struct jp *p, int depth)
+static json_object *jp_object(struct jp *p, int depth, int line)
 {
-	json_object *o = json_object_new_object();
+	json_object *o = jp_container(p, true, line);
+	if (!o)
+		return NULL;
 	p->s++; /* { */
 	jp_skip(p);
 	if (p->s < p->end && *p->s == '}') {
@@ -330,6 +438,10 @@ static json_object *jp_object(struct jp *p, int depth)
 			goto fail;
 		}
 		json_object_object_add(o, key, v);
+		if (!v && !jp_note_null(p, o, key, 0, p->vline)) {
+			free(key);
+			goto fail;
+		}
 		free(key);
 		jp_skip(p);
 		if (p->s < p->end && *p->s == ',') {
@@ -348,9 +460,11 @@ fail:
 	return NULL;
 }
 
-static json_object *jp_array(struct jp *p, int depth)
+static json_object *jp_array(struct jp *p, int depth, int line)
 {
-	json_object *a = json_object_new_array();
+	json_object *a = jp_container(p, false, line);
+	if (!a)
+		return NULL;
 	p->s++; /* [ */
 	jp_skip(p);
 	if (p->s < p->end && *p->s == ']') {
@@ -362,6 +476,8 @@ static json_object *jp_array(struct jp *p, int depth)
 		if (p->failed)
 			goto fail;
 		json_object_array_add(a, v);
+		if (!v && !jp_note_null(p, a, NULL, json_object_array_length(a) - 1, p->vline))
+			goto fail;
 		jp_skip(p);
 		if (p->s < p->end && *p->s == ',') {
 			p->s++;
@@ -394,10 +510,11 @@ static json_object *jp_value(struct jp *p, int depth)
 	}
 	int line = p->line;
 	char c = *p->s;
+	p->vline = line;
 	if (c == '{')
-		return jp_mark(jp_object(p, depth), line);
+		return jp_object(p, depth, line);
 	if (c == '[')
-		return jp_mark(jp_array(p, depth), line);
+		return jp_array(p, depth, line);
 	if (c == '"') {
 		size_t n;
 		char *s = jp_string(p, &n);

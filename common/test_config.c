@@ -177,6 +177,45 @@ static void test_secondary_zones(void **state)
 		 "t.json:4: TSIG key k.: needs \"secret\" or \"secret-file\"");
 }
 
+static void test_catalog(void **state)
+{
+	(void)state;
+	struct raiz_config *cfg = load_ok(
+		"{\n" BASE_NODE BASE_DNSD ",\n" KEYS ",\n\"zones\": [ { \"name\": \"cat.example\",\n"
+		" \"primaries\": [\"127.0.0.1@5300\"], \"tsig-key\": \"xfr\",\n"
+		" \"catalog\": { \"member-defaults\": { \"refresh-min\": \"10s\" },\n"
+		"   \"groups\": { \"root\": { \"primaries\": [\"192.0.2.1\"], \"zonemd\": \"require\" } } } } ]\n}");
+	const struct cfg_zone *z = &cfg->zones[0];
+	assert_non_null(z->catalog);
+	assert_int_equal(z->catalog->ngroups, 1);
+	struct cfg_zone m;
+	config_member_zone(z, NULL, "a.example.", &m);
+	assert_string_equal(m.name, "a.example.");
+	assert_int_equal(m.nprimaries, 1);
+	assert_string_equal(m.primaries[0].text, "127.0.0.1@5300");
+	assert_string_equal(m.tsig_key, "xfr.");
+	assert_int_equal(m.refresh_min, 10);
+	assert_null(m.catalog);
+	config_member_zone(z, "root", "b.example.", &m);
+	assert_string_equal(m.primaries[0].text, "192.0.2.1@53");
+	assert_string_equal(m.tsig_key, "xfr.");
+	assert_int_equal(m.zonemd, CFG_ZONEMD_REQUIRE);
+	assert_int_equal(m.refresh_min, 2);
+	config_member_zone(z, "nosuch", "c.example.", &m);
+	assert_int_equal(m.refresh_min, 10);
+	config_free(cfg);
+
+	load_bad("{\n" BASE_NODE BASE_DNSD ",\n\"zones\": [ {\"name\": \"cat\", \"file\": \"a\",\n"
+		 "\"catalog\": {}} ]\n}",
+		 "t.json:5: zone cat.: \"catalog\" is only for a secondary zone (one with \"primaries\")");
+	load_bad("{\n" BASE_NODE BASE_DNSD ",\n\"zones\": [ {\"name\": \"cat\",\n"
+		 "\"primaries\": [\"127.0.0.1\"], \"catalog\": {\"groups\": {\"g\": {\"trust-anchors\": []}}}} ]\n}",
+		 "t.json:5: unknown key \"trust-anchors\" in catalog cat. group g");
+	load_bad("{\n" BASE_NODE BASE_DNSD ",\n\"zones\": [ {\"name\": \"cat\",\n"
+		 "\"primaries\": [\"127.0.0.1\"], \"catalog\": {\"member-defaults\": {\"tsig-key\": \"k9\"}}} ]\n}",
+		 "t.json:5: catalog cat. member-defaults: TSIG key \"k9.\" is not in \"tsig-keys\"");
+}
+
 static void test_syntax_errors(void **state)
 {
 	(void)state;
@@ -216,6 +255,106 @@ static void test_json_lines_and_escapes(void **state)
 	assert_string_equal(e, "nested too deeply");
 }
 
+/* JSON null and wrong types: refused with file:line by every getter, never
+ * taken for "absent" (a null run-dir or log-level crashed every program) */
+static void test_null_and_types(void **state)
+{
+	(void)state;
+	/* the node section: strings with defaults the programs rely on */
+	load_bad("{\n\"node\": { \"identity\": \"x\",\n \"run-dir\": null },\n" BASE_DNSD "\n}",
+		 "t.json:3: \"run-dir\" must be a string, not null");
+	load_bad("{\n\"node\": { \"identity\": \"x\",\n\n \"log-level\": null },\n" BASE_DNSD "\n}",
+		 "t.json:4: \"log-level\" must be a string, not null");
+	load_bad("{\n\"node\": { \"identity\": \"x\", \"state-dir\": null },\n" BASE_DNSD "\n}",
+		 "t.json:2: \"state-dir\" must be a string, not null");
+	load_bad("{\n\"node\": { \"identity\": null },\n" BASE_DNSD "\n}",
+		 "t.json:2: \"identity\" must be a string, not null");
+	load_bad("{\n\"node\": { \"identity\": \"x\", \"run-dir\": 5 },\n" BASE_DNSD "\n}",
+		 "t.json:2: \"run-dir\" must be a string");
+	load_bad("{\n\"node\": { \"identity\": \"x\", \"syslog\": null },\n" BASE_DNSD "\n}",
+		 "t.json:2: \"syslog\" must be true or false, not null");
+	load_bad("{\n\"node\": null,\n" BASE_DNSD "\n}",
+		 "t.json:2: \"node\" must be an object, not null");
+	/* dnsd: every kind of getter */
+	load_bad("{\n" BASE_NODE "\"dnsd\": { \"listen\": [\"::1\"],\n \"user\": null }\n}",
+		 "t.json:4: \"user\" must be a string, not null");
+	load_bad("{\n" BASE_NODE "\"dnsd\": { \"listen\": [\"::1\"],\n \"control-socket\": null }\n}",
+		 "t.json:4: \"control-socket\" must be a string, not null");
+	load_bad("{\n" BASE_NODE "\"dnsd\": { \"listen\": [\"::1\"],\n \"pidfile\": null }\n}",
+		 "t.json:4: \"pidfile\" must be a string, not null");
+	load_bad("{\n" BASE_NODE "\"dnsd\": { \"listen\": [\"::1\"],\n \"workers\": null }\n}",
+		 "t.json:4: \"workers\" must be a whole number, not null");
+	load_bad("{\n" BASE_NODE "\"dnsd\": { \"listen\": [\"::1\"],\n \"workers\": \"2\" }\n}",
+		 "t.json:4: \"workers\" must be a whole number");
+	load_bad("{\n" BASE_NODE "\"dnsd\": { \"listen\": [\"::1\"],\n \"tcp-idle-timeout\": null }\n}",
+		 "t.json:4: \"tcp-idle-timeout\" must be a duration, not null");
+	load_bad("{\n" BASE_NODE "\"dnsd\": { \"listen\": null }\n}",
+		 "t.json:3: \"listen\" must be an array, not null");
+	load_bad("{\n" BASE_NODE "\"dnsd\": { \"listen\": [\"::1\",\n null] }\n}",
+		 "t.json:4: \"listen\": element 2 is null");
+	load_bad("{\n" BASE_NODE "\"dnsd\": null\n}",
+		 "t.json:3: \"dnsd\" must be an object, not null");
+	load_bad("{\n" BASE_NODE BASE_DNSD ",\n\"zones\": null\n}",
+		 "t.json:4: \"zones\" must be an array, not null");
+	load_bad("{\n" BASE_NODE BASE_DNSD ",\n\"zones\": [ {\"name\": \"br\",\n \"file\": null} ]\n}",
+		 "t.json:5: \"file\" must be a string, not null");
+	load_bad("{\n" BASE_NODE BASE_DNSD ",\n\"zones\": [ {\"name\": null} ]\n}",
+		 "t.json:4: \"name\" must be a string, not null");
+	load_bad("{\n" BASE_NODE BASE_DNSD ",\n\"bogus\": null\n}",
+		 "t.json:4: unknown key \"bogus\" in the top level");
+	/* controller, bird, probes, services */
+	load_bad("{\n" BASE_NODE BASE_DNSD ",\n\"controller\": {\n \"control-socket\": null }\n}",
+		 "t.json:5: \"control-socket\" must be a string, not null");
+	load_bad("{\n" BASE_NODE BASE_DNSD ",\n\"controller\": { \"on-stop\": null }\n}",
+		 "t.json:4: \"on-stop\" must be one of \"withdraw\", \"keep\", not null");
+	load_bad("{\n" BASE_NODE BASE_DNSD ",\n\"controller\": { \"watchdog\": \"yes\" }\n}",
+		 "t.json:4: \"watchdog\" must be true or false");
+	load_bad("{\n" BASE_NODE BASE_DNSD ",\n\"bird\": { \"socket\": null }\n}",
+		 "t.json:4: \"socket\" must be a string, not null");
+	load_bad("{\n" BASE_NODE BASE_DNSD ",\n\"probes\": [ { \"name\": \"p\",\n"
+		 " \"target\": null, \"qname\": \".\" } ]\n}",
+		 "t.json:5: \"target\" must be an address (a string), not null");
+	load_bad("{\n" BASE_NODE BASE_DNSD ",\n\"probes\": [ { \"name\": \"p\", \"target\": \"::1\",\n"
+		 " \"qname\": \".\", \"expect-rcode\": null } ]\n}",
+		 "t.json:5: probe \"p\": \"expect-rcode\" must be an rcode name or number, not null");
+
+	/* documented "or null": nsid, identity, version; dnsd-pidfile */
+	struct raiz_config *cfg = load_ok("{\n" BASE_NODE "\"dnsd\": { \"listen\": [\"::1\"],\n"
+					  " \"nsid\": null, \"identity\": null, \"version\": null },\n"
+					  "\"controller\": { \"dnsd-pidfile\": null }\n}");
+	assert_null(cfg->dnsd.nsid);
+	assert_null(cfg->dnsd.identity);
+	assert_null(cfg->dnsd.version);
+	assert_null(cfg->ctl.controller.dnsd_pidfile);
+	assert_string_equal(cfg->node.run_dir, "/run/raiz");
+	assert_string_equal(cfg->dnsd.user, "raiz");
+	assert_int_equal(cfg->dnsd.user_line, 0);
+	config_free(cfg);
+	cfg = load_ok("{\n" BASE_NODE "\"dnsd\": { \"listen\": [\"::1\"],\n\n \"user\": \"nobody\" }\n}");
+	assert_int_equal(cfg->dnsd.user_line, 5);
+	config_free(cfg);
+}
+
+static void test_json_null_lines(void **state)
+{
+	(void)state;
+	char e[100];
+	int line = 0;
+	const char *t = "{\n \"a\": null,\n \"b\": [1,\n null],\n \"c\": {\n\n \"d\": null } }";
+	json_object *o = json_parse_lines(t, strlen(t), e, sizeof e, &line);
+	assert_non_null(o);
+	assert_int_equal(json_member_line(o, "a"), 2);
+	assert_int_equal(json_member_line(o, "b"), 3);
+	assert_int_equal(json_member_line(o, "nope"), 0);
+	json_object *b = json_object_object_get(o, "b"), *c = json_object_object_get(o, "c");
+	assert_int_equal(json_element_line(b, 0), 3);
+	assert_int_equal(json_element_line(b, 1), 4);
+	assert_int_equal(json_element_line(b, 2), 0);
+	assert_int_equal(json_value_line(c), 5);
+	assert_int_equal(json_member_line(c, "d"), 7);
+	json_object_put(o);
+}
+
 static void test_file_errors(void **state)
 {
 	(void)state;
@@ -242,7 +381,10 @@ int main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_syntax_errors),
 		cmocka_unit_test(test_secondary_zones),
+		cmocka_unit_test(test_catalog),
 		cmocka_unit_test(test_json_lines_and_escapes),
+		cmocka_unit_test(test_null_and_types),
+		cmocka_unit_test(test_json_null_lines),
 		cmocka_unit_test(test_file_errors),
 	};
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);

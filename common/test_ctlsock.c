@@ -1,5 +1,7 @@
 /* unit tests for ctlsock: the generic control socket (stale and live
- * sockets, line limit, garbage, pipelined requests, deferred replies) */
+ * sockets, line limit, garbage, pipelined requests, deferred replies, and
+ * under attack: idle clients filling every slot, a client pipelining
+ * without reading, trickled bytes, no descriptor left) */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -290,12 +295,203 @@ static void test_deferred(void **state)
 	close(fd);
 }
 
+static double fx_now(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + t.tv_nsec / 1e9;
+}
+
+/* true when the server closed fd within `secs` (the loop runs meanwhile) */
+static bool fx_closed_within(struct fx *f, int fd, double secs)
+{
+	double end = fx_now() + secs;
+	char b[256];
+	while (fx_now() < end) {
+		ev_run(f->loop, EVRUN_NOWAIT);
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		if (poll(&p, 1, 5) > 0) {
+			ssize_t r = recv(fd, b, sizeof b, MSG_DONTWAIT);
+			if (r == 0 || (r < 0 && errno == ECONNRESET))
+				return true;
+		}
+	}
+	return false;
+}
+
+/* CTLSOCK_CONN_MAX idle clients do not lock the next one out: the least
+ * recently active makes room; one owed a reply is never the one closed */
+static void test_full_of_idle(void **state)
+{
+	(void)state;
+	struct fx *f = fx_new(true);
+	int fds[CTLSOCK_CONN_MAX];
+	int held = fx_connect(f);
+	fx_send(held, "{\"command\": \"defer\"}\n");
+	fx_spin(f, 5);
+	assert_non_null(f->held);
+	for (int i = 0; i < CTLSOCK_CONN_MAX - 1; i++) {
+		fds[i] = fx_connect(f);
+		fx_spin(f, 1);
+	}
+	struct ctlsock_stats st;
+	ctlsock_get_stats(f->s, &st);
+	assert_int_equal(st.clients, CTLSOCK_CONN_MAX);
+	for (int round = 0; round < 3; round++) {
+		int fd = fx_connect(f);
+		fx_ask(f, fd, "{\"command\": \"in\"}\n", "{\"ok\":true,\"echo\":\"in\"}\n");
+		close(fd);
+		fx_spin(f, 2);
+	}
+	assert_true(fx_closed_within(f, fds[0], 1.0));   /* the oldest idle one */
+	ctlsock_get_stats(f->s, &st);
+	assert_int_equal(st.evicted, 1);   /* the later ones found a free slot */
+	assert_int_equal(st.refused, 0);
+	ctlsock_reply(f->held, ctlsock_error("late"));    /* still connected */
+	f->held = NULL;
+	char buf[256];
+	fx_read(f, held, buf, sizeof buf, 1, NULL);
+	assert_string_equal(buf, "{\"ok\":false,\"error\":\"late\"}\n");
+	for (int i = 0; i < CTLSOCK_CONN_MAX - 1; i++)
+		close(fds[i]);
+	close(held);
+	fx_free(f);
+}
+
+/* a client that pipelines requests and never reads is served a bounded
+ * number of replies, then read no more; others are answered meanwhile */
+static void test_pipeline_unread(void **state)
+{
+	(void)state;
+	struct fx *f = fx_new(true);
+	int hog = fx_connect(f);
+	fcntl(hog, F_SETFL, O_NONBLOCK);
+	static const char req[] = "{\"command\":\"status\"}\n";
+	char chunk[64 * (sizeof req - 1)];
+	for (size_t i = 0; i < 64; i++)
+		memcpy(chunk + i * (sizeof req - 1), req, sizeof req - 1);
+	size_t sent = 0, stuck = 0;
+	while (sent < 200000 * (sizeof req - 1) && stuck < 50) {
+		ssize_t r = send(hog, chunk, sizeof chunk, MSG_NOSIGNAL);
+		if (r > 0) {
+			sent += (size_t)r;
+			stuck = 0;
+		} else {
+			assert_true(r < 0 && errno == EAGAIN);
+			stuck++;
+		}
+		ev_run(f->loop, EVRUN_NOWAIT);
+	}
+	assert_int_equal(stuck, 50);          /* the server stopped reading it */
+	int handled = f->handled;
+	assert_true(handled < 40000);         /* (kernel buffer + 64 KiB) of replies */
+	fx_spin(f, 20);
+	assert_int_equal(f->handled, handled);
+	int fd = fx_connect(f);
+	fx_ask(f, fd, "{\"command\": \"y\"}\n", "{\"ok\":true,\"echo\":\"y\"}\n");
+	close(fd);
+	/* once the hog reads, its waiting requests are answered again */
+	char buf[65536];
+	for (int i = 0; i < 20; i++) {
+		while (recv(hog, buf, sizeof buf, MSG_DONTWAIT) > 0)
+			;
+		fx_spin(f, 2);
+	}
+	assert_true(f->handled > handled + 1);
+	close(hog);
+	fx_free(f);
+}
+
+/* bytes trickled without a newline do not keep a client: the idle cut
+ * runs from its last request; requests more often than that keep it */
+static void test_trickle_idle(void **state)
+{
+	(void)state;
+	struct fx *f = fx_new(true);
+	ctlsock_set_idle(f->s, 0.3);
+	int fd = fx_connect(f);
+	int bytes = 0;
+	bool closed = false;
+	while (!closed && bytes < 40) {
+		if (send(fd, "x", 1, MSG_NOSIGNAL) != 1)
+			break;
+		bytes++;
+		closed = fx_closed_within(f, fd, 0.05);   /* a byte every 50 ms */
+	}
+	assert_true(closed);
+	assert_true(bytes < 20);                          /* cut at about 0.3 s */
+	close(fd);
+
+	fd = fx_connect(f);
+	for (int i = 0; i < 4; i++) {
+		fx_ask(f, fd, "{\"command\": \"k\"}\n", "{\"ok\":true,\"echo\":\"k\"}\n");
+		assert_false(fx_closed_within(f, fd, 0.2));
+	}
+	close(fd);
+	fx_free(f);
+}
+
+/* no descriptor left (say TCP clients hold them all): the one kept in
+ * reserve lets the operator in; after that accepting pauses rather than
+ * spinning, and resumes once descriptors are free */
+static void test_out_of_descriptors(void **state)
+{
+	(void)state;
+	struct fx *f = fx_new(true);
+	struct rlimit old, low;
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
+	int a = socket(AF_UNIX, SOCK_STREAM, 0), b = socket(AF_UNIX, SOCK_STREAM, 0);
+	assert_true(a >= 0 && b >= 0);
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	snprintf(sun.sun_path, sizeof sun.sun_path, "%s", f->path);
+
+	/* fill the descriptor table */
+	low = old;
+	low.rlim_cur = 256;
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+	int fill[256], nfill = 0;
+	for (;;) {
+		int d = dup(0);
+		if (d < 0) {
+			assert_int_equal(errno, EMFILE);
+			break;
+		}
+		fill[nfill++] = d;
+	}
+	assert_int_equal(connect(a, (struct sockaddr *)&sun, sizeof sun), 0);
+	fx_ask(f, a, "{\"command\": \"in\"}\n", "{\"ok\":true,\"echo\":\"in\"}\n");
+
+	assert_int_equal(connect(b, (struct sockaddr *)&sun, sizeof sun), 0);
+	fx_send(b, "{\"command\": \"b\"}\n");
+	fx_spin(f, 50);
+	struct ctlsock_stats st;
+	ctlsock_get_stats(f->s, &st);
+	assert_true(st.paused);
+	assert_true(st.emfile >= 2 && st.emfile <= 3);   /* not once per loop round */
+
+	while (nfill)
+		close(fill[--nfill]);
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &old), 0);
+	char buf[256];
+	fx_read(f, b, buf, sizeof buf, 1, NULL);
+	assert_string_equal(buf, "{\"ok\":true,\"echo\":\"b\"}\n");
+	ctlsock_get_stats(f->s, &st);
+	assert_false(st.paused);
+	close(a);
+	close(b);
+	fx_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_stale_and_live),
 		cmocka_unit_test(test_lines),
 		cmocka_unit_test(test_deferred),
+		cmocka_unit_test(test_full_of_idle),
+		cmocka_unit_test(test_pipeline_unread),
+		cmocka_unit_test(test_trickle_idle),
+		cmocka_unit_test(test_out_of_descriptors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
