@@ -7,10 +7,12 @@
 #define T_OPT 41
 #define T_TSIG 250
 #define OPT_NSID 3
+#define OPT_COOKIE 10
 #define OPT_EDE 15
 
 int edns_parse(const uint8_t *pkt, size_t len, size_t pos, unsigned arcount, struct edns *e)
 {
+	bool bad_cookie = false;
 	memset(e, 0, sizeof *e);
 	for (unsigned i = 0; i < arcount; i++) {
 		uint8_t name[DNAME_MAX];
@@ -47,6 +49,11 @@ int edns_parse(const uint8_t *pkt, size_t len, size_t pos, unsigned arcount, str
 					return -1;
 				if (code == OPT_NSID)
 					e->nsid = true;
+				/* RFC 7873 5.2.2: a client cookie of 8 bytes, alone
+				 * or with a server cookie of 8 to 32: anything else
+				 * is malformed */
+				if (code == OPT_COOKIE && olen != 8 && (olen < 16 || olen > 40))
+					bad_cookie = true;
 				o += olen;
 			}
 		} else {
@@ -54,7 +61,7 @@ int edns_parse(const uint8_t *pkt, size_t len, size_t pos, unsigned arcount, str
 		}
 		pos += rdlen;
 	}
-	return 0;
+	return bad_cookie ? EDNS_BAD_OPTION : 0;
 }
 
 size_t edns_reply_len(const struct edns *e, size_t nsid_len)

@@ -4,11 +4,14 @@
  * Contract: edns_parse() reads the additional section of a query: at most
  * one OPT RR, with the root as owner; anything else there (other records,
  * a second OPT, an OPT with another owner, malformed options) makes the
- * query a FORMERR, like NSD.  A TSIG record is reported separately.
- * Unknown options and flags are ignored and never echoed.  edns_write()
- * appends the response OPT: our UDP size, extended rcode, version 0, the
- * DO bit copied from the query, and NSID when it was asked for and fits.
- * No allocation.
+ * query a FORMERR, like NSD.  A well-formed OPT holding a COOKIE option
+ * of a length RFC 7873 section 5.2.2 calls malformed (not 8, nor 16 to
+ * 40) is a FORMERR too, answered with an OPT (EDNS_BAD_OPTION).  A TSIG
+ * record is reported separately.  Unknown options and flags are ignored
+ * and never echoed.  edns_write() appends the response OPT: our UDP size,
+ * extended rcode, version 0, the DO bit copied from the query (BADVERS
+ * answers included, RFC 6891 6.1.3 and RFC 3225), and NSID when it was
+ * asked for and fits.  No allocation.
  */
 #ifndef RAIZ_DNSD_EDNS_H
 #define RAIZ_DNSD_EDNS_H
@@ -28,7 +31,9 @@ struct edns {
 	uint16_t udp_size;
 };
 
-/* 0 = fine, -1 = FORMERR; pos = start of the additional section */
+/* 0 = fine, -1 = FORMERR, EDNS_BAD_OPTION = FORMERR with the OPT (e is
+ * filled); pos = start of the additional section */
+#define EDNS_BAD_OPTION (-2)
 int edns_parse(const uint8_t *pkt, size_t len, size_t pos, unsigned arcount, struct edns *e);
 
 /* bytes an OPT RR takes in the response */

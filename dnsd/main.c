@@ -1,13 +1,14 @@
 /*
  * raiz-dnsd — the authoritative DNS server of a raiz anycast node.
  *
- * Start-up order: read and check the configuration (exit 2 when bad),
- * compile the zones, bind every listen address for every worker, create
- * the control socket and the pid file, drop privileges, start the
- * workers, tell systemd READY=1.  Stored copies of secondary zones are
- * published before the workers start (xfrd.h).  The main thread then runs
- * one libev loop for signals (HUP reload, TERM/INT stop), the control
- * socket, the reload completion, the zone transfers' timers and
+ * Start-up order: read and check the configuration and the user (exit 2
+ * when bad), bind every listen address for every worker, create the
+ * control socket and the pid file (as root, in a directory the daemon user
+ * cannot write), drop privileges, then load the zones as the daemon user
+ * (as every reload does), publish the stored copies of secondary zones
+ * (xfrd.h), start the workers, tell systemd READY=1.  The main thread
+ * then runs one libev loop for signals (HUP reload, TERM/INT stop), the
+ * control socket, the reload completion, the zone transfers' timers and
  * completions, and the systemd watchdog.  See raiz-dnsd(8).
  */
 #include <errno.h>
@@ -19,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -151,9 +153,13 @@ static int make_dirs(const char *path, bool is_dir, mode_t mode)
 /* a pid file naming a live raiz-dnsd other than us */
 static pid_t pidfile_running(const char *path)
 {
-	FILE *f = fopen(path, "r");
-	if (!f)
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL;
+	if (!f) {
+		if (fd >= 0)
+			close(fd);
 		return 0;
+	}
 	long pid = 0;
 	int ok = fscanf(f, "%ld", &pid) == 1;
 	fclose(f);
@@ -170,21 +176,173 @@ static pid_t pidfile_running(const char *path)
 	return strncmp(comm, "raiz-dnsd", 9) == 0 ? (pid_t)pid : 0;
 }
 
-static int pidfile_write(const char *path)
+/* splits path into its directory (into dir) and returns the last name */
+static const char *path_split(const char *path, char *dir, size_t dirlen)
 {
-	char tmp[PATH_MAX];
-	if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
-		return -1;
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -1;
-	char line[32];
-	int n = snprintf(line, sizeof line, "%ld\n", (long)getpid());
-	if (write(fd, line, (size_t)n) != n || close(fd) != 0 || rename(tmp, path) != 0) {
-		unlink(tmp);
+	const char *slash = strrchr(path, '/');
+	if (!slash) {
+		snprintf(dir, dirlen, ".");
+		return path;
+	}
+	snprintf(dir, dirlen, "%.*s", slash == path ? 1 : (int)(slash - path), path);
+	return slash + 1;
+}
+
+/* Written as root before the privileges are dropped, in a directory the
+ * daemon user cannot write (checked by dirs_check()): a temporary name
+ * created with O_EXCL|O_NOFOLLOW beside it, then renamed over it, all
+ * relative to the directory opened once, so no link planted there is ever
+ * followed.  The file is given to `owner` through its descriptor, so that
+ * the unprivileged daemon can empty it at exit (pidfile_remove()). */
+static int pidfile_write(const char *path, const struct privs_user *owner)
+{
+	char dir[PATH_MAX], tmp[NAME_MAX + 1];
+	const char *base = path_split(path, dir, sizeof dir);
+	if (!base[0] || snprintf(tmp, sizeof tmp, "%s.tmp", base) >= (int)sizeof tmp) {
+		errno = ENAMETOOLONG;
 		return -1;
 	}
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return -1;
+	(void)unlinkat(dfd, tmp, 0);   /* a leftover; never followed */
+	int fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		int e = errno;
+		close(dfd);
+		errno = e;
+		return -1;
+	}
+	char line[32];
+	int n = snprintf(line, sizeof line, "%ld\n", (long)getpid());
+	int rc = 0;
+	if (write(fd, line, (size_t)n) != n ||
+	    (owner && fchown(fd, owner->uid, owner->gid) != 0))
+		rc = -1;
+	if (close(fd) != 0)
+		rc = -1;
+	if (rc == 0 && renameat(dfd, tmp, dfd, base) != 0)
+		rc = -1;
+	int e = errno;
+	if (rc != 0)
+		(void)unlinkat(dfd, tmp, 0);
+	close(dfd);
+	errno = e;
+	return rc;
+}
+
+/* at exit: removed, or (the daemon user cannot remove names from the
+ * root-owned directory) emptied, so that it names no process */
+static void pidfile_remove(const char *path)
+{
+	if (unlink(path) == 0)
+		return;
+	if (errno != EACCES && errno != EPERM) {
+		log_debug("removing %s: %s", path, strerror(errno));
+		return;
+	}
+	int fd = open(path, O_WRONLY | O_TRUNC | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		log_debug("emptying %s: %s", path, strerror(errno));
+	else
+		close(fd);
+}
+
+/* the user of raiz.json: 0 with *u filled, 1 when none is configured, -1
+ * with "file:line: reason" in err when it does not exist */
+static int user_check(const struct raiz_config *cfg, struct privs_user *u, char *err,
+		      size_t errlen)
+{
+	const char *name = cfg->dnsd.user;
+	char why[300];
+	if (!name || !name[0])
+		return 1;
+	if (privs_resolve(name, u, why, sizeof why) == 0)
+		return 0;
+	if (cfg->dnsd.user_line > 0)
+		snprintf(err, errlen, "%s:%d: \"user\": %s", cfg->path, cfg->dnsd.user_line, why);
+	else
+		snprintf(err, errlen, "%s: %s (the default of \"dnsd\": \"user\"): create it "
+			 "(useradd --system %s) or name another user", cfg->path, why, name);
+	return -1;
+}
+
+/* the directories root writes into at start (pid file, control socket)
+ * must not be writable by the daemon user: it could plant links there */
+static int dirs_check(const struct raiz_config *cfg, const struct privs_user *u, char *err,
+		      size_t errlen)
+{
+	const char *files[] = { cfg->dnsd.pidfile, cfg->dnsd.control_socket };
+	for (size_t i = 0; i < 2; i++) {
+		char dir[PATH_MAX];
+		struct stat st;
+		path_split(files[i], dir, sizeof dir);
+		if (stat(dir, &st) != 0) {
+			snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+			return -1;
+		}
+		if (privs_can_write(u, &st)) {
+			snprintf(err, errlen, "%.1000s is writable by user %s, who could plant links "
+				 "there for root to follow: make it root's and not writable by "
+				 "others (chown root:root %.1000s; chmod 755 %.1000s)",
+				 dir, u->name, dir, dir);
+			return -1;
+		}
+	}
 	return 0;
+}
+
+/* state-dir/zones, where transfers store their copies as the daemon user:
+ * created and handed over through a descriptor (a planted link is not
+ * followed); the state dir itself stays root's */
+static void zones_dir_prepare(const char *sdir, const struct privs_user *u, bool drop)
+{
+	char zdir[PATH_MAX];
+	snprintf(zdir, sizeof zdir, "%s/zones", sdir);
+	if (make_dirs(zdir, true, 0750) != 0) {
+		log_warn("creating %s: %s (transferred zones cannot be stored)", zdir, strerror(errno));
+		return;
+	}
+	struct stat st;
+	if (drop && stat(sdir, &st) == 0 && privs_can_write(u, &st))
+		log_warn("%s is writable by user %s: root programs (raiz-controller) write there; "
+			 "make it root's (chown root %s; chmod 755 %s)", sdir, u->name, sdir, sdir);
+	if (!drop)
+		return;
+	int fd = open(zdir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || fchown(fd, u->uid, u->gid) != 0)
+		log_warn("handing %s to %s: %s", zdir, u->name, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+}
+
+/* TCP connections may not take the descriptors the control socket,
+ * reloads and transfers need: tcp-max-connections is capped below
+ * RLIMIT_NOFILE (whose soft limit is first raised as far as needed) */
+static unsigned tcp_limit(const struct raiz_config *cfg)
+{
+	unsigned want = cfg->dnsd.tcp_max_connections;
+	unsigned nw = cfg->dnsd.workers ? cfg->dnsd.workers : 1;
+	rlim_t reserve = 128 + (rlim_t)nw * (2 * cfg->dnsd.nlisten + 4);
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return want;
+	rlim_t need = reserve + want;
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need) {
+		struct rlimit up = rl;
+		up.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > need ? need : rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &up) == 0)
+			rl = up;
+	}
+	if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= need)
+		return want;
+	rlim_t avail = rl.rlim_cur > reserve + nw ? rl.rlim_cur - reserve : nw;
+	unsigned cap = (unsigned)(avail / nw * nw);   /* each worker takes cap / workers */
+	log_warn("tcp-max-connections %u lowered to %u: the descriptor limit (RLIMIT_NOFILE) is "
+		 "%llu and %llu are kept for the listeners, the control socket, reloads and zone "
+		 "transfers (raise LimitNOFILE)", want, cap, (unsigned long long)rl.rlim_cur,
+		 (unsigned long long)reserve);
+	return cap;
 }
 
 static void reload_done(void *arg, bool ok, const char *msg)
@@ -223,17 +381,43 @@ static void watchdog_cb(struct ev_loop *loop, ev_timer *w, int revents)
 static int dnsd_start(struct dnsd *d)
 {
 	struct raiz_config *cfg = d->cfg;
-	char err[640];
+	char err[PATH_MAX * 2 + 300];
 
-	struct zoneset *zs = zoneset_build(cfg, NULL);
-	if (!zs) {
-		log_err("building the zone set failed");
+	/* the user matters when started as root (-n checks it always) */
+	struct privs_user user;
+	if (geteuid() == 0 && user_check(cfg, &user, err, sizeof err) < 0) {
+		log_err("bad configuration: %s", err);
+		return EXIT_CONFIG;
+	}
+	int drop = privs_lookup(cfg->dnsd.user, &user, err, sizeof err);
+	if (drop < 0) {
+		log_err("%s", err);
+		return EXIT_CONFIG;
+	}
+	/* the run dir stays root's: it is never handed to the daemon user */
+	if (make_dirs(cfg->node.run_dir, true, 0755) != 0 ||
+	    make_dirs(cfg->dnsd.pidfile, false, 0755) != 0 ||
+	    make_dirs(cfg->dnsd.control_socket, false, 0755) != 0) {
+		log_err("creating %s: %s", cfg->node.run_dir, strerror(errno));
 		return EXIT_RUNTIME;
 	}
-	size_t loaded, bad = zones_report(zs, &loaded);
-	log_notice("%zu zone%s served, %zu not loaded (REFUSED)", loaded, loaded == 1 ? "" : "s",
-		   bad);
-	struct snapshot *snap = snapshot_new(cfg, false, zs, NULL);
+	if (drop == 0 && dirs_check(cfg, &user, err, sizeof err) != 0) {
+		log_err("refusing to start: %s", err);
+		return EXIT_RUNTIME;
+	}
+	pid_t other = pidfile_running(cfg->dnsd.pidfile);
+	if (other) {
+		log_err("raiz-dnsd is already running (pid %ld, %s)", (long)other,
+			cfg->dnsd.pidfile);
+		return EXIT_RUNTIME;
+	}
+
+	/* no zone is read as root: until they are loaded (below, as the daemon
+	 * user) the snapshot serves none; no worker runs before that */
+	struct raiz_config none = *cfg;
+	none.nzones = 0;
+	struct zoneset *empty = zoneset_build(&none, NULL);
+	struct snapshot *snap = empty ? snapshot_new(cfg, false, empty, NULL) : NULL;
 	unsigned nw = cfg->dnsd.workers ? cfg->dnsd.workers : 1;
 	/* reader slots: one per worker, the last for the main thread */
 	d->rcu = snap ? snapshot_rcu_new(nw + 1, snap) : NULL;
@@ -243,30 +427,9 @@ static int dnsd_start(struct dnsd *d)
 		return EXIT_RUNTIME;
 	}
 
-	struct privs_user user;
-	int drop = privs_lookup(cfg->dnsd.user, &user, err, sizeof err);
-	if (drop < 0) {
-		log_err("%s", err);
-		return EXIT_RUNTIME;
-	}
-	struct stat st;
-	bool made_run_dir = stat(cfg->node.run_dir, &st) != 0;
-	if (make_dirs(cfg->node.run_dir, true, 0755) != 0 ||
-	    make_dirs(cfg->dnsd.pidfile, false, 0755) != 0 ||
-	    make_dirs(cfg->dnsd.control_socket, false, 0755) != 0) {
-		log_err("creating %s: %s", cfg->node.run_dir, strerror(errno));
-		return EXIT_RUNTIME;
-	}
-	if (made_run_dir && drop == 0 && chown(cfg->node.run_dir, user.uid, user.gid) != 0)
-		log_warn("chown %s: %s", cfg->node.run_dir, strerror(errno));
-	pid_t other = pidfile_running(cfg->dnsd.pidfile);
-	if (other) {
-		log_err("raiz-dnsd is already running (pid %ld, %s)", (long)other,
-			cfg->dnsd.pidfile);
-		return EXIT_RUNTIME;
-	}
-
-	d->srv = server_new(cfg, d->rcu, err, sizeof err);
+	struct raiz_config scfg = *cfg;
+	scfg.dnsd.tcp_max_connections = tcp_limit(cfg);
+	d->srv = server_new(&scfg, d->rcu, err, sizeof err);
 	if (!d->srv) {
 		log_err("cannot listen: %s", err);
 		return EXIT_RUNTIME;
@@ -276,23 +439,14 @@ static int dnsd_start(struct dnsd *d)
 		log_err("out of memory");
 		return EXIT_RUNTIME;
 	}
-	/* stored copies of secondary zones are served before the workers start;
-	 * the transfer jobs write them as the daemon user */
-	char zdir[PATH_MAX];
-	const char *sdir = cfg->node.state_dir ? cfg->node.state_dir : "/var/lib/raiz";
-	snprintf(zdir, sizeof zdir, "%s/zones", sdir);
-	if (make_dirs(zdir, true, 0750) != 0)
-		log_warn("creating %s: %s (transferred zones cannot be stored)", zdir, strerror(errno));
-	else if (drop == 0 && (chown(sdir, user.uid, user.gid) != 0 ||
-			       chown(zdir, user.uid, user.gid) != 0))
-		log_warn("chown %s: %s", zdir, strerror(errno));
+	/* the transfer jobs store their copies there as the daemon user */
+	zones_dir_prepare(cfg->node.state_dir ? cfg->node.state_dir : "/var/lib/raiz", &user,
+			  drop == 0);
 	d->xfrd = xfrd_new(d->loop, d->rcu, snapshot_rcu_reader(d->rcu, nw), d->reload);
 	if (!d->xfrd) {
 		log_err("out of memory");
 		return EXIT_RUNTIME;
 	}
-	dispatch_set_xfrd(d->xfrd);
-	xfrd_start(d->xfrd);
 
 	struct control_env env = {
 		.version = "raiz-dnsd " RAIZ_VERSION,
@@ -307,21 +461,39 @@ static int dnsd_start(struct dnsd *d)
 		log_err("%s", err);
 		return EXIT_RUNTIME;
 	}
-	if (pidfile_write(cfg->dnsd.pidfile) != 0) {
+	if (pidfile_write(cfg->dnsd.pidfile, drop == 0 ? &user : NULL) != 0) {
 		log_err("writing pid file %s: %s", cfg->dnsd.pidfile, strerror(errno));
 		return EXIT_RUNTIME;
 	}
 	d->pidfile_written = true;
 	if (drop == 0) {
-		if (chown(cfg->dnsd.control_socket, user.uid, user.gid) != 0 ||
-		    chown(cfg->dnsd.pidfile, user.uid, user.gid) != 0)
-			log_warn("chown to %s: %s", user.name, strerror(errno));
+		/* lchown: the socket's name, never what a link would point to */
+		if (lchown(cfg->dnsd.control_socket, user.uid, user.gid) != 0)
+			log_warn("chown %s to %s: %s", cfg->dnsd.control_socket, user.name,
+				 strerror(errno));
 		if (privs_drop(&user, err, sizeof err) != 0) {
 			log_err("dropping privileges: %s", err);
 			return EXIT_RUNTIME;
 		}
 		log_info("running as user %s (uid %u)", user.name, (unsigned)user.uid);
 	}
+
+	/* the zones, read as the daemon user, as every reload reads them */
+	struct zoneset *zs = zoneset_build(cfg, NULL);
+	struct snapshot *first = zs ? snapshot_new(cfg, false, zs, NULL) : NULL;
+	if (!first) {
+		log_err("building the zone set failed");
+		return EXIT_RUNTIME;
+	}
+	size_t loaded, bad = zones_report(zs, &loaded);
+	log_notice("%zu zone%s served, %zu not loaded (REFUSED)", loaded, loaded == 1 ? "" : "s",
+		   bad);
+	uint64_t epoch;
+	snapshot_free(snapshot_publish(d->rcu, first, &epoch));   /* no reader yet */
+	/* stored copies of secondary zones are served before the workers start */
+	dispatch_set_xfrd(d->xfrd);
+	xfrd_start(d->xfrd);
+
 	if (server_start(d->srv, err, sizeof err) != 0) {
 		log_err("%s", err);
 		return EXIT_RUNTIME;
@@ -352,8 +524,8 @@ static void dnsd_stop(struct dnsd *d)
 	xfrd_free(d->xfrd);           /* waits for running transfers (their deadlines) */
 	control_free(d->ctl);
 	server_free(d->srv);
-	if (d->pidfile_written && unlink(d->cfg->dnsd.pidfile) != 0)
-		log_debug("removing %s: %s", d->cfg->dnsd.pidfile, strerror(errno));
+	if (d->pidfile_written)
+		pidfile_remove(d->cfg->dnsd.pidfile);
 	if (d->loop) {
 		ev_signal_stop(d->loop, &d->sig_hup);
 		ev_signal_stop(d->loop, &d->sig_term);
@@ -401,6 +573,20 @@ int main(int argc, char **argv)
 	}
 	if (check) {
 		log_init("raiz-dnsd", false, d.debug ? LOG_LVL_DEBUG : LOG_LVL_WARNING);
+		/* the user must exist; run by root, the zones are then read as
+		 * that user, as a start reads them */
+		struct privs_user u;
+		int ur = user_check(d.cfg, &u, err, sizeof err);
+		if (ur < 0) {
+			fprintf(stderr, "raiz-dnsd: %s\n", err);
+			config_free(d.cfg);
+			return EXIT_CONFIG;
+		}
+		if (ur == 0 && geteuid() == 0 && privs_drop(&u, err, sizeof err) != 0) {
+			fprintf(stderr, "raiz-dnsd: dropping privileges: %s\n", err);
+			config_free(d.cfg);
+			return EXIT_RUNTIME;
+		}
 		int rc = check_only(d.cfg);
 		config_free(d.cfg);
 		return rc;

@@ -7,12 +7,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 int privs_lookup(const char *user, struct privs_user *out, char *err, size_t errlen)
 {
 	if (!user || !user[0] || geteuid() != 0)
 		return 1;
+	return privs_resolve(user, out, err, errlen);
+}
+
+int privs_resolve(const char *user, struct privs_user *out, char *err, size_t errlen)
+{
 	char buf[4096];
 	struct passwd pw, *res = NULL;
 	int rc = getpwnam_r(user, &pw, buf, sizeof buf, &res);
@@ -31,6 +37,26 @@ int privs_lookup(const char *user, struct privs_user *out, char *err, size_t err
 	out->gid = pw.pw_gid;
 	snprintf(out->name, sizeof out->name, "%s", pw.pw_name);
 	return 0;
+}
+
+bool privs_can_write(const struct privs_user *u, const struct stat *st)
+{
+	if (u->uid == 0)
+		return false;           /* no boundary to protect */
+	if (st->st_uid == u->uid || (st->st_mode & S_IWOTH))
+		return true;
+	if (!(st->st_mode & S_IWGRP))
+		return false;
+	if (st->st_gid == u->gid)
+		return true;
+	gid_t groups[256];
+	int n = (int)(sizeof groups / sizeof groups[0]);
+	if (getgrouplist(u->name, u->gid, groups, &n) < 0)
+		return true;            /* too many groups to tell: assume the worst */
+	for (int i = 0; i < n; i++)
+		if (groups[i] == st->st_gid)
+			return true;
+	return false;
 }
 
 int privs_drop(const struct privs_user *u, char *err, size_t errlen)

@@ -7,12 +7,17 @@
  * supplementary groups, and verifies that root cannot be regained.  An
  * empty or NULL user, or a process not running as root, means: do nothing
  * (privs_lookup() returns 1).  Return 0 on success, -1 with a message in
- * err.
+ * err.  privs_resolve() is the lookup alone, whoever runs it (for -n).
+ * privs_can_write() tells whether the user could create or replace names
+ * in a directory with that stat (owner, group or other write): root must
+ * write nothing there, since the user could plant links it would follow.
  */
 #ifndef RAIZ_DNSD_PRIVS_H
 #define RAIZ_DNSD_PRIVS_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 struct privs_user {
@@ -22,6 +27,8 @@ struct privs_user {
 };
 
 int privs_lookup(const char *user, struct privs_user *out, char *err, size_t errlen);
+int privs_resolve(const char *user, struct privs_user *out, char *err, size_t errlen);
+bool privs_can_write(const struct privs_user *u, const struct stat *st);
 int privs_drop(const struct privs_user *u, char *err, size_t errlen);
 
 #endif

@@ -8,8 +8,10 @@
  * but QUERY: NOTIMP without question.  QDCOUNT != 1, records in the answer
  * section, or in the authority section (except for IXFR), anything but one
  * OPT (and a final TSIG) in the additional section: FORMERR without
- * question.  The TC bit of a query is ignored.  EDNS version > 0: BADVERS (extended rcode 16)
- * with the question, OPT version 0 and DO clear.  A TSIG record: NOTAUTH (transaction signatures are
+ * question.  A COOKIE option of a bad length (RFC 7873 5.2.2): FORMERR
+ * without question, with an OPT.  The TC bit of a query is ignored.  EDNS
+ * version > 0: BADVERS (extended rcode 16) with the question, OPT version
+ * 0 and the DO bit of the query.  A TSIG record: NOTAUTH (transaction signatures are
  * not supported here).  Classes other than IN, ANY and CH: REFUSED without
  * question.  AXFR over UDP: NOTIMP; AXFR over TCP and IXFR: REFUSED
  * (transfers out are not served).  Names outside every zone: REFUSED with
@@ -126,7 +128,10 @@ size_t query_process(const struct zoneset *zs, const struct query_opts *opts,
 			return reply_error(pkt, out, outcap, base_flags, R_FORMERR, NULL, 0, opts, st);
 
 	struct edns e;
-	if (edns_parse(pkt, len, pos, arcount, &e) < 0)
+	int er = edns_parse(pkt, len, pos, arcount, &e);
+	if (er == EDNS_BAD_OPTION)      /* a malformed COOKIE: FORMERR with an OPT */
+		return reply_error(pkt, out, outcap, base_flags, R_FORMERR, &e, 0, opts, st);
+	if (er < 0)
 		return reply_error(pkt, out, outcap, base_flags, R_FORMERR, NULL, 0, opts, st);
 	if (e.present) {
 		st->edns++;
@@ -136,12 +141,13 @@ size_t query_process(const struct zoneset *zs, const struct query_opts *opts,
 	if (e.tsig)
 		return reply_error(pkt, out, outcap, base_flags, R_NOTAUTH, &e, 0, opts, st);
 	if (e.present && e.version != 0) {
-		/* BADVERS like NSD 4.6: question echoed, OPT version 0, no DO */
+		/* BADVERS: question echoed (like NSD 4.6), OPT version 0 with
+		 * the DO bit copied from the query (RFC 6891 6.1.3, RFC 3225
+		 * section 3; NSD 4.6 clears it, Knot copies it) */
 		if (qend + EDNS_OPT_LEN > outcap) {
 			st->dropped++;
 			return 0;
 		}
-		e.do_bit = false;
 		memcpy(out, pkt, 12);
 		out[2] = base_flags;
 		out[3] = (uint8_t)(pkt[3] & F_CD);

@@ -32,6 +32,7 @@ struct tcp_conn {
 	struct xfrout *xfr;             /* a zone transfer being sent, or NULL */
 	unsigned queries, max_queries;
 	bool rd_eof;                    /* peer finished sending */
+	bool in_query;                  /* part of a query is in: its deadline runs */
 	bool closing;                   /* read nothing more; close once flushed */
 	size_t rlen;
 	uint8_t *wbuf;
@@ -116,6 +117,11 @@ static void list_append(struct tcp_ctx *ctx, struct tcp_conn *c)
 	ctx->tail = c;
 }
 
+/* progress: moves c to the end of the activity order and restarts its
+ * timer.  Called at a complete query, at the first byte of the next one
+ * (its deadline) and at output progress between queries, never for the
+ * later bytes of a query: a client trickling a query a byte at a time is
+ * closed when the deadline passes. */
 static void conn_touch(struct tcp_conn *c)
 {
 	struct tcp_ctx *ctx = c->ctx;
@@ -253,6 +259,9 @@ static void conn_process(struct tcp_conn *c)
 	if (off) {
 		memmove(c->rbuf, c->rbuf + off, c->rlen - off);
 		c->rlen -= off;
+		/* complete queries: progress; bytes of the next one start its deadline */
+		conn_touch(c);
+		c->in_query = c->rlen > 0;
 	}
 }
 
@@ -263,7 +272,8 @@ static bool conn_flush(struct tcp_conn *c)
 		ssize_t n = send(c->fd, c->wbuf + c->woff, conn_pending(c), MSG_NOSIGNAL);
 		if (n > 0) {
 			c->woff += (size_t)n;
-			conn_touch(c);
+			if (!c->in_query)        /* a query's deadline is not extended */
+				conn_touch(c);
 			continue;
 		}
 		if (n < 0 && errno == EINTR)
@@ -287,7 +297,11 @@ static void conn_run(struct tcp_conn *c, bool readable)
 		ssize_t n = recv(c->fd, c->rbuf + c->rlen, sizeof c->rbuf - c->rlen, 0);
 		if (n > 0) {
 			c->rlen += (size_t)n;
-			conn_touch(c);
+			if (!c->in_query) {
+				/* the first byte of a query: its deadline starts */
+				conn_touch(c);
+				c->in_query = true;
+			}
 			conn_process(c);
 			if (!conn_flush(c))
 				return;

@@ -5,8 +5,11 @@
  * (SO_REUSEPORT, so each worker may have its own, IPV6_V6ONLY).  A struct
  * tcp_ctx accepts connections on the given listeners in one libev loop and
  * serves them: 2-byte length framing, pipelined queries answered in order,
- * partial reads and writes, an idle timeout (no progress for that long
- * closes the connection, including a client that stops reading), at most
+ * partial reads and writes, an idle timeout (no query starting that long
+ * after the last answer, the connection or the last output taken closes
+ * the connection, including a client that stops reading) and a deadline
+ * per query (complete within the timeout of its first byte: its later
+ * bytes do not extend it, so a trickling client is cut), at most
  * `max_queries` per connection (0 = unlimited), and at most `max_conns`
  * connections: when full, the least recently active connection is closed
  * to make room (a slow client cannot lock out new ones).  Pending output

@@ -197,7 +197,8 @@ static void test_edns(void **state)
 	assert_false(ldns_pkt_edns(r));
 	ldns_pkt_free(r);
 
-	/* version 1: BADVERS, OPT version 0, question, no answer (as NSD) */
+	/* version 1: BADVERS, OPT version 0, question, no answer (as NSD), the
+	 * DO bit copied from the query (RFC 6891 6.1.3, RFC 3225) */
 	pk_hdr(&p, 0, 0, 1, 0, 0, 1);
 	pk_q(&p, WWW, WWWL, 1, 1);
 	pk_opt(&p, 4096, 1, 0x8000, NULL, 0);
@@ -210,8 +211,16 @@ static void test_edns(void **state)
 	uint8_t *o = tout + 12 + WWWL + 4;
 	assert_int_equal(o[5], 1);	/* extended rcode 1 -> 16 */
 	assert_int_equal(o[6], 0);	/* version 0 */
-	assert_int_equal(o[7], 0);	/* DO clear, like NSD */
+	assert_int_equal(o[7], 0x80);	/* DO copied */
 	assert_int_equal(g16(o + 3), 1232);
+	/* and without DO in the query, none in the answer */
+	pk_hdr(&p, 0, 0, 1, 0, 0, 1);
+	pk_q(&p, WWW, WWWL, 1, 1);
+	pk_opt(&p, 4096, 1, 0, NULL, 0);
+	n = run(&p, 0);
+	assert_int_equal(n, 12 + WWWL + 4 + 11);
+	assert_int_equal(o[5], 1);
+	assert_int_equal(o[7], 0);
 
 	/* unknown option and unknown flags: ignored, never echoed */
 	static const uint8_t opt[] = { 0xfd, 0xe9, 0, 3, 'x', 'y', 'z' };
@@ -268,6 +277,49 @@ static void test_edns(void **state)
 	p.b[at + 1] = (uint8_t)at;
 	pk_opt(&p, 1232, 0, 0, NULL, 0);
 	assert_int_equal(run(&p, 0), 12);
+	assert_int_equal(tout[3] & 0xf, 1);
+}
+
+/* RFC 7873 5.2.2: a COOKIE option of 8 bytes (client cookie) or 16 to 40
+ * (with a server cookie) is fine; any other length is FORMERR, answered
+ * with an OPT (DO copied) and without the question */
+static void test_cookie_length(void **state)
+{
+	(void)state;
+	struct pk p;
+	uint8_t opt[4 + 48];
+	memset(opt, 0xab, sizeof opt);
+	for (uint16_t l = 0; l <= 44; l++) {
+		opt[0] = 0;
+		opt[1] = 10;                   /* COOKIE */
+		opt[2] = 0;
+		opt[3] = (uint8_t)l;
+		pk_hdr(&p, 0, 0, 1, 0, 0, 1);
+		pk_q(&p, WWW, WWWL, 1, 1);
+		pk_opt(&p, 1232, 0, 0x8000, opt, (uint16_t)(4 + l));
+		size_t n = run(&p, 0);
+		bool ok = l == 8 || (l >= 16 && l <= 40);
+		if (ok) {
+			assert_int_equal(tout[3] & 0xf, 0);
+			assert_int_equal(g16(tout + 4), 1);
+			assert_int_equal(g16(tout + 6), 1);   /* www A */
+			continue;
+		}
+		assert_int_equal(n, 12 + 11);
+		assert_int_equal(tout[3] & 0xf, 1);   /* FORMERR */
+		assert_int_equal(g16(tout + 4), 0);
+		assert_int_equal(g16(tout + 10), 1);
+		assert_int_equal(tout[12 + 2], 41);   /* an OPT */
+		assert_int_equal(tout[12 + 5], 0);    /* no extended rcode */
+		assert_int_equal(tout[12 + 7], 0x80); /* DO copied */
+		assert_int_equal(g16(tout + 12 + 9), 0);
+	}
+	/* a bad cookie beside a good NSID option: still FORMERR */
+	static const uint8_t two[] = { 0, 3, 0, 0, 0, 10, 0, 7, 1, 2, 3, 4, 5, 6, 7 };
+	pk_hdr(&p, 0, 0, 1, 0, 0, 1);
+	pk_q(&p, WWW, WWWL, 1, 1);
+	pk_opt(&p, 1232, 0, 0, two, sizeof two);
+	assert_int_equal(run(&p, TQ_TCP), 12 + 11);
 	assert_int_equal(tout[3] & 0xf, 1);
 }
 
@@ -428,6 +480,7 @@ int main(void)
 		cmocka_unit_test(test_header_errors),
 		cmocka_unit_test(test_flags),
 		cmocka_unit_test(test_edns),
+		cmocka_unit_test(test_cookie_length),
 		cmocka_unit_test(test_truncation),
 		cmocka_unit_test(test_stats),
 		cmocka_unit_test(test_fuzz),

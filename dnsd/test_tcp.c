@@ -1,6 +1,6 @@
 /* unit tests for tcp: the framing parser, and a tcp_ctx serving real
  * sockets on 127.0.0.1 (pipelining, split frames, bad frames, idle
- * timeout, connection limit) */
+ * timeout, a trickled query's deadline, connection limit) */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -260,6 +260,43 @@ static void test_idle_timeout(void **state)
 	unserve(f);
 }
 
+/* a query trickled a byte at a time does not hold the connection: its
+ * deadline runs from its first byte, later bytes do not extend it; a
+ * client sending whole queries more often than the timeout stays */
+static void test_trickle(void **state)
+{
+	(void)state;
+	struct fixture *f = serve(10, 400, 0);
+	int fd = client(f);
+	uint8_t buf[64];
+	size_t n = query(buf, 21);
+	size_t sent = 0;
+	bool closed = false;
+	for (; sent < n && !closed; sent++) {
+		if (send(fd, buf + sent, 1, MSG_NOSIGNAL) != 1)
+			break;
+		closed = closed_within(fd, 100);   /* one byte every 100 ms */
+	}
+	assert_true(closed);
+	assert_true(sent < n);                     /* cut before the query was whole */
+	assert_true(sent <= 10);                   /* about 400 ms after the first byte */
+	close(fd);
+	assert_int_equal(f->ts.idle_closed, 1);
+	assert_int_equal(f->qs.queries[QUERY_TCP], 0);
+
+	/* whole queries every 250 ms: kept open for longer than the timeout */
+	fd = client(f);
+	for (uint16_t i = 0; i < 4; i++) {
+		n = query(buf, (uint16_t)(30 + i));
+		assert_int_equal(send(fd, buf, n, 0), (ssize_t)n);
+		assert_int_equal(read_answer(fd, 2000), 30 + i);
+		assert_false(closed_within(fd, 250));
+	}
+	close(fd);
+	assert_int_equal(f->ts.idle_closed, 1);
+	unserve(f);
+}
+
 static void test_limits(void **state)
 {
 	(void)state;
@@ -352,6 +389,7 @@ int main(void)
 		cmocka_unit_test(test_pipeline),
 		cmocka_unit_test(test_bad_frames),
 		cmocka_unit_test(test_idle_timeout),
+		cmocka_unit_test(test_trickle),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_never_reads),
 	};

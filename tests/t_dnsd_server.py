@@ -23,6 +23,19 @@ and checks:
   lifecycle  pid file, control socket mode, status/stats, several workers,
              clean exit (status 0 under ASan/LSan) removing pid file and
              control socket
+  privileges (root) runs as the user; the run dir stays root's; a run dir
+             the user could write is refused; a link planted as the pid
+             file's temporary name is not followed; zones are read as the
+             user at start as on reload (a root-only zone fails both
+             times, and -n says so); an unknown user: exit 2, file:line
+  attack     (issue 11) a TSIG key the server does not know: NOTAUTH with
+             a BADKEY TSIG; a query trickled a byte a second is cut at the
+             idle timeout; JSON null where a value is needed: -n of both
+             daemons and raizctl refuse it with file:line, a running
+             raiz-dnsd reloaded with it keeps its configuration; under a
+             low descriptor limit tcp-max-connections is capped (logged)
+             and the control socket and reload work with TCP clients
+             holding every connection
 
 Exit 0 pass, 1 fail, 77 when dnspython is missing.
 """
@@ -519,16 +532,223 @@ def t_privileges():
 		d.zone_write(ZONE, zone_text(serial=2))
 		os.chmod(d.zone_files[ZONE], 0o644)
 		ck(d.reload().get("ok") is True and d.serial(ZONE) == 2, "reload works as nobody")
+		st = os.stat(d.run_dir)
+		ck(st.st_uid == 0 and stat.S_IMODE(st.st_mode) == 0o755,
+		   "the run dir it made stays root's, mode 0755", (st.st_uid, oct(st.st_mode)))
+		pidfile = os.path.join(d.run_dir, "dnsd.pid")
 		stopped_clean(d, "privileges")
-		ck(not os.path.exists(os.path.join(d.run_dir, "dnsd.pid")), "pid file removed as nobody")
-	with Dnsd({ZONE: zone_text()}, dnsd={"user": "no-such-user-raiz"}) as d:
+		left = open(pidfile).read() if os.path.exists(pidfile) else ""
+		ck(left == "", "pid file names no process after the stop as nobody", repr(left))
+
+	def start_fails(d):
 		d.start(wait=False)
 		try:
 			d.proc.wait(timeout=15)
 		except Exception:
 			pass
-		ck(d.proc.returncode == 1 and "no-such-user-raiz" in d.log(), "an unknown user: exit 1, named",
-		   d.log_tail(3))
+		return d.proc.returncode
+
+	with Dnsd({ZONE: zone_text()}, dnsd={"user": "no-such-user-raiz"}) as d:
+		rc = start_fails(d)
+		ck(rc == 2 and re.search(r'raiz\.json:\d+: "user": .*no-such-user-raiz', d.log()),
+		   "an unknown user: exit 2, file:line", (rc, d.log_tail(3)))
+		rc, out = d.run_check()
+		ck(rc == 2 and re.search(r'raiz\.json:\d+: "user": .*no-such-user-raiz', out),
+		   "-n refuses an unknown user: exit 2, file:line", (rc, out))
+
+	# a run dir the daemon user can write: refused (it could plant links)
+	with Dnsd({ZONE: zone_text()}, dnsd={"user": "nobody"}) as d:
+		os.chmod(d.dir, 0o755)
+		os.mkdir(d.run_dir, 0o755)
+		os.chown(d.run_dir, nobody.pw_uid, nobody.pw_gid)
+		victim = os.path.join(d.dir, "victim")
+		with open(victim, "w") as f:
+			f.write("root's\n")
+		os.chmod(victim, 0o600)
+		os.symlink(victim, os.path.join(d.run_dir, "dnsd.pid.tmp"))
+		os.symlink(victim, os.path.join(d.run_dir, "dnsd.pid"))
+		rc = start_fails(d)
+		ck(rc == 1 and "writable by user nobody" in d.log(),
+		   "a run dir writable by the daemon user: refused", (rc, d.log_tail(3)))
+		st = os.stat(victim)
+		ck(open(victim).read() == "root's\n" and st.st_uid == 0 and stat.S_IMODE(st.st_mode) == 0o600,
+		   "the link target is untouched", (st.st_uid, oct(st.st_mode)))
+
+	# a root-owned run dir with a planted link: the pid file is written
+	# beside it, never through it
+	with Dnsd({ZONE: zone_text()}, dnsd={"user": "nobody"}) as d:
+		os.chmod(d.dir, 0o755)
+		for f in os.listdir(d.dir):
+			os.chmod(os.path.join(d.dir, f), 0o644)
+		os.mkdir(d.run_dir, 0o755)
+		victim = os.path.join(d.dir, "victim")
+		with open(victim, "w") as f:
+			f.write("root's\n")
+		os.chmod(victim, 0o600)
+		os.symlink(victim, os.path.join(d.run_dir, "dnsd.pid.tmp"))
+		d.start()
+		pidfile = os.path.join(d.run_dir, "dnsd.pid")
+		ck(not os.path.islink(pidfile) and open(pidfile).read().strip() == str(d.proc.pid),
+		   "pid file written despite a planted link", open(pidfile).read())
+		st = os.stat(victim)
+		ck(open(victim).read() == "root's\n" and st.st_uid == 0,
+		   "the planted link was not followed", st.st_uid)
+		stopped_clean(d, "planted link")
+
+	# zones are read as the daemon user at start as on every reload: a
+	# zone only root can read fails both times, and -n says so
+	with Dnsd({ZONE: zone_text(serial=5), "secret.": zone_text(origin="secret.")},
+		  dnsd={"user": "nobody"}) as d:
+		os.chmod(d.dir, 0o755)
+		for f in os.listdir(d.dir):
+			os.chmod(os.path.join(d.dir, f), 0o644)
+		os.chmod(d.zone_files["secret."], 0o600)
+		rc, out = d.run_check()
+		ck(rc == 1 and "secret." in out, "-n reads the zones as the user: a root-only zone fails",
+		   (rc, out))
+		d.start()
+		r = d.query("secret.", "SOA")
+		ck(r.rcode() == dns.rcode.REFUSED and d.serial(ZONE) == 5,
+		   "a root-only zone is not served at start (read as nobody)", dns.rcode.to_text(r.rcode()))
+		d.zone_write(ZONE, zone_text(serial=6))
+		os.chmod(d.zone_files[ZONE], 0o644)
+		ck(d.reload().get("ok") is True and d.serial(ZONE) == 6, "reload as nobody")
+		r = d.query("secret.", "SOA")
+		ck(r.rcode() == dns.rcode.REFUSED, "nor after a reload: the same both times",
+		   dns.rcode.to_text(r.rcode()))
+		stopped_clean(d, "root-only zone")
+
+
+# ---------------------------------------------------------------- attack
+def prog(name):
+	b = os.path.join(os.environ.get("RAIZ_BUILD", "build/asan"), name)
+	if not os.path.isabs(b):
+		b = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), b)
+	return b
+
+
+def run_prog(argv, timeout=30):
+	import subprocess
+	p = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=timeout,
+			   stdin=subprocess.DEVNULL)
+	return p.returncode, p.stdout.decode(errors="replace")
+
+
+def t_attack():
+	section("attack")
+	import dns.tsig
+	import dns.tsigkeyring
+	with Dnsd({ZONE: zone_text()}, dnsd={"tcp-idle-timeout": "2s"}) as d:
+		d.start()
+		# TSIG with a key the server does not know (RFC 8945 5.2.1)
+		kr = dns.tsigkeyring.from_text({"no-such-key.": "c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0"})
+		for tcp in (False, True):
+			q = dns.message.make_query(ZONE, "SOA")
+			q.use_tsig(kr, keyname="no-such-key.", algorithm=dns.tsig.HMAC_SHA256)
+			resp = (d.raw_tcp if tcp else d.raw_udp)(q.to_wire())
+			tag = "tcp" if tcp else "udp"
+			ck(resp is not None and resp[3] & 0xf == dns.rcode.NOTAUTH,
+			   "%s: a TSIG key it does not know: NOTAUTH" % tag, resp and resp[3] & 0xf)
+			badkey = None
+			try:
+				dns.message.from_wire(resp, keyring=kr, request_mac=q.mac)
+			except dns.tsig.PeerBadKey:
+				badkey = True
+			except Exception as e:
+				badkey = "%s: %s" % (type(e).__name__, e)
+			ck(badkey is True, "%s: ... with a TSIG record whose error is BADKEY" % tag, badkey)
+
+		# a query trickled one byte a second: cut at the 2 s timeout, long
+		# before it is complete, and never answered
+		w = tcp_frame(soa_wire(0x7777))
+		s = d.tcp_connect(timeout=10)
+		t0 = time.monotonic()
+		sent, closed = 0, False
+		while sent < len(w) and not closed:
+			try:
+				s.sendall(w[sent:sent + 1])
+			except OSError:
+				closed = True
+				break
+			sent += 1
+			closed = closed_within(s, 1.0)
+		el = time.monotonic() - t0
+		s.close()
+		ck(closed and sent < len(w) and el < 4.5,
+		   "a query trickled a byte a second is cut at the idle timeout",
+		   "closed %s after %d of %d bytes, %.1fs" % (closed, sent, len(w), el))
+		still_answers(d, "trickle")
+
+		# JSON null where a value is needed
+		good = open(d.config_path).read()
+		import json
+		cfg = json.loads(json.dumps(d.config_dict()))    # a copy
+		cfg["node"]["run-dir"] = None
+		null_text = "// run-dir null\n" + json.dumps(cfg, indent=1) + "\n"
+		line = [i + 1 for i, l in enumerate(null_text.splitlines()) if '"run-dir": null' in l][0]
+		want = 'raiz.json:%d: "run-dir" must be a string, not null' % line
+		d.write_config(null_text)
+		rc, out = d.run_check()
+		ck(rc == 2 and want in out, "raiz-dnsd -n: run-dir null refused, file:line", out)
+		rc, out = run_prog([prog("raiz-controller"), "-n", "-c", d.config_path])
+		ck(rc == 2 and want in out, "raiz-controller -n: run-dir null refused, file:line", out)
+		rc, out = run_prog([prog("raizctl"), "-c", d.config_path, "status"])
+		ck(rc != 0 and want in out and "Sanitizer" not in out, "raizctl: run-dir null refused, file:line",
+		   (rc, out))
+		mark = d.log_size()
+		rep = d.reload()
+		ck(rep.get("ok") is False and want in rep.get("error", ""),
+		   "a reload with run-dir null is refused with file:line", rep)
+		d.reload(via="signal")
+		ck(d.wait_log("reload refused", since=mark) is not None and d.alive(),
+		   "SIGHUP with it: refused, still running")
+		ck(d.serial(ZONE) == 2026112101 and d.control("status").get("generation") == 1,
+		   "keeps its configuration and zones")
+		for key, node_or_ctl in (("log-level", "node"), ("control-socket", "controller")):
+			c2 = json.loads(json.dumps(d.config_dict()))
+			c2.setdefault(node_or_ctl, {})
+			c2[node_or_ctl] = dict(c2[node_or_ctl], **{key: None})
+			t = "// %s null\n" % key + json.dumps(c2, indent=1) + "\n"
+			ln = [i + 1 for i, l in enumerate(t.splitlines()) if '"%s": null' % key in l][0]
+			w2 = 'raiz.json:%d: "%s" must be a string, not null' % (ln, key)
+			d.write_config(t)
+			rc, out = d.run_check()
+			ck(rc == 2 and w2 in out, "raiz-dnsd -n: %s null refused" % key, out)
+			rc, out = run_prog([prog("raiz-controller"), "-n", "-c", d.config_path])
+			ck(rc == 2 and w2 in out, "raiz-controller -n: %s null refused" % key, out)
+			rep = d.reload()
+			ck(rep.get("ok") is False and w2 in rep.get("error", "") and d.alive(),
+			   "reload with %s null refused, still running" % key, rep)
+		d.write_config(good)
+		ck(d.reload().get("ok") is True, "the good file reloads again")
+		stopped_clean(d, "attack")
+
+	# a low descriptor limit: tcp-max-connections is capped below it, and
+	# TCP clients holding every connection leave room for the control
+	# socket and a reload
+	with Dnsd({ZONE: zone_text()}, dnsd={"tcp-max-connections": 1000, "tcp-idle-timeout": "30s"}) as d:
+		d.start(prefix=["sh", "-c", 'ulimit -n 200 && exec "$0" "$@"'])
+		line = d.wait_log("tcp-max-connections 1000 lowered to", timeout=5)
+		cap = int(re.search(r"lowered to (\d+)", line).group(1)) if line else 0
+		ck(line is not None and 0 < cap < 200, "low RLIMIT_NOFILE: tcp-max-connections capped, logged",
+		   line)
+		conns = []
+		for i in range(cap + 40):
+			try:
+				conns.append(d.tcp_connect(timeout=2))
+			except OSError:
+				break
+		time.sleep(0.5)
+		st = d.control("stats", timeout=5)
+		ck(st.get("tcp", {}).get("current", 0) <= cap and st["tcp"].get("evicted", 0) >= 1,
+		   "TCP clients fill the capped connections", st.get("tcp"))
+		ck(d.reload().get("ok") is True, "reload works with every TCP connection taken")
+		ck(d.control("status", timeout=5).get("pid") == d.proc.pid,
+		   "the control socket answers with every TCP connection taken")
+		for c in conns:
+			c.close()
+		still_answers(d, "fd limit")
+		stopped_clean(d, "fd limit")
 
 
 # ---------------------------------------------------------------- wildcard
@@ -578,7 +798,8 @@ def main():
 	only = sys.argv[1:]
 	for name, fn in (("identity", t_identity), ("tcp", t_tcp), ("malformed", t_malformed),
 			 ("reload", t_reload), ("startup", t_startup), ("lifecycle", t_lifecycle),
-			 ("sdnotify", t_sdnotify), ("privileges", t_privileges), ("wildcard", t_wildcard)):
+			 ("sdnotify", t_sdnotify), ("privileges", t_privileges), ("attack", t_attack),
+			 ("wildcard", t_wildcard)):
 		if only and name not in only:
 			continue
 		try:
