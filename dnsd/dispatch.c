@@ -16,6 +16,7 @@
 #include "dnsd/snapshot.h"
 #include "dnsd/tsig.h"
 #include "dnsd/xfrd.h"
+#include "dnsd/zoneset.h"
 
 enum { OP_NOTIFY = 4, R_FORMERR = 1, R_REFUSED = 5, R_NOTAUTH = 9 };
 
@@ -75,6 +76,25 @@ static bool notify_allowed(const struct cfg_zone *z, const struct sockaddr *sa)
 	       dispatch_addr_in(sa, z->allow_notify, z->nallow_notify);
 }
 
+const struct cfg_zone *dispatch_zone_cfg(const struct snapshot *snap, const char *name,
+					 struct cfg_zone *tmp)
+{
+	const struct cfg_zone *z = config_zone(snap->cfg, name);
+	if (z)
+		return z;
+	/* a catalog member: its catalog's template */
+	int k = zoneset_index(snap->zs, name);
+	struct zoneset_info zi;
+	if (k < 0)
+		return NULL;
+	zoneset_info(snap->zs, (size_t)k, &zi);
+	const struct cfg_zone *cat = zi.catalog ? config_zone(snap->cfg, zi.catalog) : NULL;
+	if (!cat || !cat->catalog)
+		return NULL;
+	config_member_zone(cat, zi.group, zi.name, tmp);
+	return tmp;
+}
+
 bool dispatch_addr_in(const struct sockaddr *sa, const struct cfg_addr *list, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -120,7 +140,8 @@ static size_t notify_answer(const struct snapshot *snap, const uint8_t *pkt, siz
 	}
 	pos += 4;
 	dname_str(qname, zname, sizeof zname);
-	const struct cfg_zone *z = config_zone(snap->cfg, zname);
+	struct cfg_zone tmp;
+	const struct cfg_zone *z = dispatch_zone_cfg(snap, zname, &tmp);
 	if (!z || !cfg_zone_secondary(z)) {
 		dispatch_refusal("zone %s: NOTIFY from %s refused: %s", zname, src,
 			z ? "not a secondary zone here" : "not a zone of this node");

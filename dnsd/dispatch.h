@@ -33,6 +33,11 @@ void dispatch_set_xfrd(struct xfrd *x);
 
 /* helpers for the other slow paths (xfrout.h) */
 struct cfg_addr;
+struct cfg_zone;
+/* the settings of the zone with this name: its raiz.json entry or, for a
+ * catalog member, its catalog's template built in tmp; NULL if none */
+const struct cfg_zone *dispatch_zone_cfg(const struct snapshot *snap, const char *name,
+					 struct cfg_zone *tmp);
 /* is the peer's address (port ignored) one of the list? */
 bool dispatch_addr_in(const struct sockaddr *sa, const struct cfg_addr *list, size_t n);
 void dispatch_addr_text(const struct sockaddr *sa, char *buf, size_t len);

@@ -1,6 +1,7 @@
 /* xfrd — see xfrd.h */
 #include "dnsd/xfrd.h"
 
+#include <errno.h>
 #include <ev.h>
 #include <json.h>
 #include <limits.h>
@@ -17,6 +18,7 @@
 #include "common/cfgutil.h"
 #include "common/config.h"
 #include "common/log.h"
+#include "dnsd/catalog.h"
 #include "dnsd/ixfr.h"
 #include "dnsd/reload.h"
 #include "dnsd/snapshot.h"
@@ -29,15 +31,16 @@
 #include "dnsd/zverify.h"
 
 #define T_SOA 6
-enum { XFRD_MAX_JOBS = 4, XFRD_MAX_PRIMARIES = 16 };
+/* transfers are I/O-bound: many at once (a catalog brings many zones) */
+enum { XFRD_MAX_JOBS = 16, XFRD_MAX_PRIMARIES = 16 };
 
 struct check {
 	int state;		/* -1 not run, 0 failed, 1 passed */
 	char detail[400];
 };
-enum { C_TRANSFER, C_SOA, C_COMPILE, C_ZONEMD, C_DNSSEC, C_STORE, C_COUNT };
+enum { C_TRANSFER, C_SOA, C_COMPILE, C_ZONEMD, C_DNSSEC, C_CATALOG, C_STORE, C_COUNT };
 static const char *const check_names[C_COUNT] = {
-	"transfer", "soa", "compile", "zonemd", "dnssec", "store",
+	"transfer", "soa", "compile", "zonemd", "dnssec", "catalog", "store",
 };
 
 struct xzone;
@@ -63,7 +66,9 @@ struct xjob {
 	char state_dir[PATH_MAX];
 	struct zone *old;		/* reference, may be NULL */
 	unsigned expire_min, expire_max, refresh_min, refresh_max, retry_min, retry_max;
+	bool is_catalog;		/* check the new version as a catalog (catalog.h) */
 	/* output */
+	struct catalog members;		/* is_catalog: the new version's members */
 	bool ok, uptodate;
 	char err[600];
 	struct zone *newz;
@@ -95,7 +100,7 @@ struct xzone {
 	char primary[64];
 	unsigned failures;
 	int64_t fail_at;
-	char fail[600];
+	char fail[1000];
 	struct {
 		int64_t at, ms;
 		enum xfrin_kind kind;
@@ -108,6 +113,15 @@ struct xzone {
 	struct xjob *job;
 	bool again, again_axfr;		/* asked while a job ran */
 	ev_timer refresh_tm, expire_tm;
+	/* catalogs (RFC 9432) */
+	bool is_catalog;		/* a catalog zone: members holds its member list */
+	struct catalog members;
+	char *catalog;			/* a member: the catalog that lists it */
+	char group[256];		/* a member's group, "" for none */
+	char id[64 * 4 + 1];		/* a member's unique id in its catalog */
+	bool purge;			/* a removed member: delete its stored copy */
+	bool latency_due;		/* a new version waits for the round's publish */
+	int64_t job_ms;
 };
 
 struct notice {
@@ -124,8 +138,10 @@ struct xfrd {
 	struct reload *reload;
 	struct xzone **zones;
 	size_t nzones;
+	char zdir[PATH_MAX];		/* <state-dir>/zones, from the configuration */
 	unsigned running;
 	bool dirty;			/* state not yet published (a reload ran) */
+	bool publish_due;		/* completions of this round to publish */
 	ev_async wake;
 	pthread_mutex_t mu;		/* guards done and notices */
 	struct xjob *done;
@@ -190,6 +206,20 @@ static const struct cfg_zone *zone_cfg(const struct raiz_config *cfg, const char
 	return cz && cfg_zone_secondary(cz) ? cz : NULL;
 }
 
+/* a zone's settings: its raiz.json entry, or for a catalog member the
+ * template of its group, built in tmp (valid while cfg is held) */
+static const struct cfg_zone *xzone_cfg(const struct raiz_config *cfg, const struct xzone *xz,
+					struct cfg_zone *tmp)
+{
+	if (!xz->catalog)
+		return zone_cfg(cfg, xz->name);
+	const struct cfg_zone *cat = zone_cfg(cfg, xz->catalog);
+	if (!cat || !cat->catalog)
+		return NULL;
+	config_member_zone(cat, xz->group, xz->name, tmp);
+	return tmp;
+}
+
 static struct xzone *find_zone(struct xfrd *x, const char *name)
 {
 	size_t l = strlen(name);
@@ -224,6 +254,32 @@ static void publish(struct xfrd *x)
 	struct snapshot *cur = snapshot_current(x->rcu);
 	struct zoneset *zs = NULL;
 	const struct zoneset *base = cur->zs;
+	/* catalog members: entries in, entries out */
+	for (size_t k = 0; k < zoneset_count(base);) {
+		struct zoneset_info zi;
+		zoneset_info(base, k, &zi);
+		struct xzone *xz = zi.catalog ? find_zone(x, zi.name) : NULL;
+		if (!zi.catalog || (xz && !xz->removed && xz->catalog &&
+				    strcmp(xz->group, zi.group ? zi.group : "") == 0)) {
+			k++;
+			continue;
+		}
+		struct zoneset *n = zoneset_remove(base, k);
+		if (!n)
+			break;
+		zoneset_free(zs);
+		base = zs = n;
+	}
+	for (size_t i = 0; i < x->nzones; i++) {
+		struct xzone *xz = x->zones[i];
+		if (!xz->catalog || xz->removed || zoneset_index(base, xz->name) >= 0)
+			continue;
+		struct zoneset *n = zoneset_add_member(base, xz->name, xz->catalog, xz->group);
+		if (!n)
+			continue;
+		zoneset_free(zs);
+		base = zs = n;
+	}
 	for (size_t i = 0; i < x->nzones; i++) {
 		struct xzone *xz = x->zones[i];
 		int k = zoneset_index(base, xz->name);
@@ -242,8 +298,7 @@ static void publish(struct xfrd *x)
 			continue;
 		}
 		zoneset_free(zs);
-		zs = n;
-		base = zs;
+		base = zs = n;
 	}
 	if (!zs)
 		return;
@@ -263,6 +318,7 @@ static void publish(struct xfrd *x)
 /* ---- timers ---- */
 
 static void start_job(struct xzone *xz, bool axfr);
+static void catalog_apply(struct xfrd *x, struct xzone *cat, struct catalog *members);
 
 static void arm(struct xzone *xz, int64_t next_refresh)
 {
@@ -356,6 +412,14 @@ static int verify(struct xjob *j, struct zone *nz)
 	} else {
 		check(j, C_DNSSEC, true, "not checked: the zone has no trust anchor");
 	}
+	if (j->is_catalog) {
+		char e[400];
+		if (catalog_parse(nz, &j->members, e, sizeof e) < 0) {
+			check(j, C_CATALOG, false, "%s", e);
+			return -1;
+		}
+		check(j, C_CATALOG, true, "%zu member zones", j->members.n);
+	}
 	return 0;
 }
 
@@ -373,18 +437,22 @@ static void job_one(struct xjob *j, int i)
 	};
 	char e[600];
 	uint32_t s;
-	if (xfrin_soa(&q, &s, e, sizeof e) < 0) {
-		snprintf(j->err, sizeof j->err, "%s", e);
-		check(j, C_TRANSFER, false, "%s", e);
-		return;
+	/* without a copy there is nothing to compare: straight to AXFR */
+	if (j->old || j->trial) {
+		if (xfrin_soa(&q, &s, e, sizeof e) < 0) {
+			snprintf(j->err, sizeof j->err, "%s", e);
+			check(j, C_TRANSFER, false, "%s", e);
+			return;
+		}
+		j->have_pserial = true;
+		j->pserial = s;
+		j->used = i;
+		if (j->old && !j->axfr && !j->trial && !serial_newer(s, j->old->serial)) {
+			j->ok = j->uptodate = true;
+			return;
+		}
 	}
-	j->have_pserial = true;
-	j->pserial = s;
 	j->used = i;
-	if (j->old && !j->axfr && !j->trial && !serial_newer(s, j->old->serial)) {
-		j->ok = j->uptodate = true;
-		return;
-	}
 	struct xfrin_result res;
 	if (xfrin_transfer(&q, &res, e, sizeof e) < 0) {
 		snprintf(j->err, sizeof j->err, "%s", e);
@@ -398,6 +466,7 @@ static void job_one(struct xjob *j, int i)
 	j->records = res.records;
 	j->signed_msgs = res.signed_messages;
 	j->pserial = res.serial;
+	j->have_pserial = true;
 	check(j, C_TRANSFER, true, "%s from %s: serial %u, %zu records in %zu messages, %zu bytes%s%s",
 	      xfrin_kind_names[res.kind], j->prim[i].text, res.serial, res.records, res.messages,
 	      res.bytes, j->has_key ? ", TSIG verified" : ", unsigned",
@@ -476,6 +545,7 @@ static void *job_thread(void *arg)
 
 static void job_free(struct xjob *j)
 {
+	catalog_free(&j->members);
 	zone_unref(j->old);
 	zone_unref(j->newz);
 	for (size_t i = 0; i < j->nanchors; i++)
@@ -526,14 +596,14 @@ static struct xjob *job_new(struct xfrd *x, const struct raiz_config *cfg,
 	for (size_t i = 0; j->anchors && i < cz->ntrust_anchors; i++)
 		if ((j->anchors[i] = strdup(cz->trust_anchors[i])))
 			j->nanchors++;
-	snprintf(j->state_dir, sizeof j->state_dir, "%s/zones",
-		 cfg->node.state_dir ? cfg->node.state_dir : "/var/lib/raiz");
+	snprintf(j->state_dir, sizeof j->state_dir, "%s", x->zdir);
 	j->expire_min = cz->expire_min;
 	j->expire_max = cz->expire_max;
 	j->refresh_min = cz->refresh_min;
 	j->refresh_max = cz->refresh_max;
 	j->retry_min = cz->retry_min;
 	j->retry_max = cz->retry_max;
+	j->is_catalog = cz->catalog != NULL;
 	j->started_ms = mono_ms();
 	return j;
 }
@@ -561,7 +631,8 @@ static void start_job(struct xzone *xz, bool axfr)
 		return;
 	}
 	const struct raiz_config *cfg = cfg_hold(x);
-	const struct cfg_zone *cz = zone_cfg(cfg, xz->name);
+	struct cfg_zone tmp;
+	const struct cfg_zone *cz = xzone_cfg(cfg, xz, &tmp);
 	char err[300];
 	struct xjob *j = cz ? job_new(x, cfg, cz, NULL, err, sizeof err) : NULL;
 	cfg_release(x);
@@ -590,6 +661,9 @@ static void job_done(struct xfrd *x, struct xjob *j)
 	time_t now = time(NULL);
 	xz->job = NULL;
 	if (xz->removed || x->stopping) {
+		if (xz->purge && !x->stopping && zstore_remove(x->zdir, xz->name) != 0)
+			log_warn("zone %s: removing its stored copy: %s", xz->name, strerror(errno));
+		xz->purge = false;
 		job_free(j);
 		return;
 	}
@@ -632,32 +706,35 @@ static void job_done(struct xfrd *x, struct xjob *j)
 			xz->last.added = j->added;
 			xz->last.deleted = j->deleted;
 			xz->expired = false;
-			int64_t t0 = mono_ms();
-			publish(x);
-			int64_t t1 = mono_ms();
-			xz->latency_ms = xz->notify_ms ? t1 - xz->notify_ms : j->ms;
-			xz->notify_ms = 0;
+			if (xz->is_catalog)
+				catalog_apply(x, xz, &j->members);
+			/* published with the other completions of this round (wake_cb);
+			 * the latency is taken then */
+			x->publish_due = true;
+			xz->latency_due = true;
+			xz->job_ms = j->ms;
 			if (j->kind == XFRIN_IXFR)
 				log_notice("zone %s: IXFR from %s: serial %u -> %u, +%zu -%zu records, "
-					   "%lld ms; published in %lld ms", xz->name, xz->primary, from,
-					   xz->z->serial, j->added, j->deleted, (long long)j->ms,
-					   (long long)(t1 - t0));
+					   "%lld ms", xz->name, xz->primary, from, xz->z->serial, j->added,
+					   j->deleted, (long long)j->ms);
 			else
 				log_notice("zone %s: AXFR from %s: serial %s%u, %zu records, %zu bytes, "
-					   "%lld ms; published in %lld ms", xz->name, xz->primary,
-					   had ? "" : "(first copy) ", xz->z->serial, xz->z->records,
-					   j->bytes, (long long)j->ms, (long long)(t1 - t0));
+					   "%lld ms", xz->name, xz->primary, had ? "" : "(first copy) ",
+					   xz->z->serial, xz->z->records, j->bytes, (long long)j->ms);
 			if (j->chk[C_STORE].state == 1)
 				xz->stored_serial = xz->z->serial;
 			if (j->chk[C_STORE].state == 0) {
-				set_fail(xz, j->chk[C_STORE].detail);
-				log_err("zone %s: %s; serving serial %u from memory, a restart would serve "
-					"the older stored copy", xz->name, j->chk[C_STORE].detail,
-					xz->z->serial);
+				char why[900];
+				snprintf(why, sizeof why, "storing serial %u failed: %s; serving it from "
+					 "memory, a restart would serve the stored serial %u until the next "
+					 "transfer", xz->z->serial, j->chk[C_STORE].detail,
+					 xz->stored_serial);
+				set_fail(xz, why);
+				log_err("zone %s: %s", xz->name, why);
 			}
 		} else if (was_expired) {
 			xz->expired = false;
-			publish(x);
+			x->publish_due = true;
 		}
 		if (xz->z && xz->have_pserial && !serial_newer(xz->pserial, xz->z->serial))
 			xz->behind_since = 0;
@@ -682,7 +759,7 @@ static void job_done(struct xfrd *x, struct xjob *j)
 			retry = j->retry_min > 10 ? j->retry_min : 10;
 		arm(xz, now + clamp(retry, j->retry_min, j->retry_max));
 		if (!xz->z)
-			publish(x);
+			x->publish_due = true;	/* the zone set shows the reason */
 	}
 	job_free(j);
 	if (xz->again) {
@@ -755,6 +832,10 @@ int xfrd_trial(struct xfrd *x, const char *name, const char *primary, xfrd_trial
 		snprintf(n, sizeof n, "%s.", name);
 		cz = config_zone(cfg, n);
 	}
+	struct cfg_zone tmp;
+	const struct xzone *member = cz ? NULL : find_zone(x, name);
+	if (member && member->catalog && !member->removed)
+		cz = xzone_cfg(cfg, member, &tmp);
 	struct xjob *j = NULL;
 	if (!cz || (!cfg_zone_secondary(cz) && !primary))
 		snprintf(err, errlen, cz ? "zone %s has no primaries: give one" :
@@ -826,6 +907,26 @@ static void wake_cb(struct ev_loop *loop, ev_async *w, int revents)
 		}
 		start_job(xz, false);
 	}
+	if (x->publish_due) {
+		/* one snapshot swap for every completion of the round */
+		int64_t t0 = mono_ms();
+		x->publish_due = false;
+		publish(x);
+		int64_t t1 = mono_ms();
+		size_t nv = 0;
+		for (size_t i = 0; i < x->nzones; i++) {
+			struct xzone *xz = x->zones[i];
+			if (!xz->latency_due)
+				continue;
+			xz->latency_due = false;
+			xz->latency_ms = xz->notify_ms ? t1 - xz->notify_ms : xz->job_ms + (t1 - t0);
+			xz->notify_ms = 0;
+			nv++;
+		}
+		if (nv)
+			log_info("published %zu new zone version%s in %lld ms", nv, nv == 1 ? "" : "s",
+				 (long long)(t1 - t0));
+	}
 	/* zones that waited for a free job slot */
 	for (size_t i = 0; i < x->nzones && x->running < XFRD_MAX_JOBS; i++) {
 		struct xzone *xz = x->zones[i];
@@ -877,13 +978,12 @@ static struct xzone *zone_add(struct xfrd *x, const char *name)
 }
 
 /* the stored copy of a new zone, if any */
-static void zone_restore(const struct raiz_config *cfg, struct xzone *xz)
+static void zone_restore(struct xfrd *x, struct xzone *xz)
 {
-	char dir[PATH_MAX], err[600];
-	snprintf(dir, sizeof dir, "%s/zones", cfg->node.state_dir ? cfg->node.state_dir : "/var/lib/raiz");
+	char err[600];
 	struct zstore_meta m;
 	bool missing = false;
-	struct zone *z = zstore_load(dir, xz->name, &m, &missing, err, sizeof err);
+	struct zone *z = zstore_load(x->zdir, xz->name, &m, &missing, err, sizeof err);
 	time_t now = time(NULL);
 	if (!z) {
 		if (missing)
@@ -914,28 +1014,163 @@ static void zone_restore(const struct raiz_config *cfg, struct xzone *xz)
 		log_notice("zone %s: stored copy serial %u served; expires in %lld s unless refreshed",
 			   xz->name, z->serial, (long long)(m.expire_at - now));
 	}
+	if (xz->is_catalog) {
+		/* its members come back with it, each from its own stored copy */
+		struct catalog members;
+		if (catalog_parse(z, &members, err, sizeof err) < 0)
+			log_err("zone %s: the stored catalog does not read: %s", xz->name, err);
+		else
+			catalog_apply(x, xz, &members);
+	}
+}
+
+/* a member leaves: stop serving it, delete its stored copy (now, or when
+ * its running transfer ends) */
+static void member_drop(struct xfrd *x, struct xzone *xz, const char *why)
+{
+	log_notice("zone %s: %s; no longer served, its stored copy is deleted", xz->name, why);
+	xz->removed = true;
+	ev_timer_stop(x->loop, &xz->refresh_tm);
+	ev_timer_stop(x->loop, &xz->expire_tm);
+	zone_unref(xz->z);
+	xz->z = NULL;
+	xz->expired = false;
+	xz->stored_serial = 0;
+	if (xz->job)
+		xz->purge = true;
+	else if (zstore_remove(x->zdir, xz->name) != 0)
+		log_warn("zone %s: removing its stored copy: %s", xz->name, strerror(errno));
+}
+
+/* forget a member's state (RFC 9432 section 5.3: a new unique id) */
+static void member_reset(struct xfrd *x, struct xzone *xz)
+{
+	zone_unref(xz->z);
+	xz->z = NULL;
+	xz->expired = false;
+	xz->have_pserial = false;
+	xz->behind_since = xz->refreshed_at = xz->expire_at = 0;
+	xz->failures = 0;
+	xz->fail_at = 0;
+	xz->fail[0] = 0;
+	memset(&xz->last, 0, sizeof xz->last);
+	xz->stored_serial = 0;
+	if (!xz->job && zstore_remove(x->zdir, xz->name) != 0)
+		log_warn("zone %s: removing its stored copy: %s", xz->name, strerror(errno));
+}
+
+/* a catalog's new member list (taken over): members come and go */
+static void catalog_apply(struct xfrd *x, struct xzone *cat, struct catalog *members)
+{
+	time_t now = time(NULL);
+	size_t added = 0, removed = 0;
+	for (size_t i = 0; i < members->n; i++) {
+		const struct catalog_member *m = &members->m[i];
+		struct xzone *xz = find_zone(x, m->name);
+		if (xz && !xz->removed && !xz->catalog) {
+			log_warn("zone %s: listed by catalog %s but configured in raiz.json: the "
+				 "configuration keeps it", m->name, cat->name);
+			continue;
+		}
+		if (xz && !xz->removed && strcmp(xz->catalog, cat->name) != 0) {
+			/* another catalog has it: it moves only if that one says so (coo) */
+			const struct xzone *owner = find_zone(x, xz->catalog);
+			const struct catalog_member *om = owner ? catalog_find(&owner->members, m->name) : NULL;
+			if (!om || strcasecmp(om->coo, cat->name) != 0) {
+				log_warn("zone %s: listed by catalogs %s and %s; %s keeps it", m->name,
+					 xz->catalog, cat->name, xz->catalog);
+				continue;
+			}
+			log_notice("zone %s: moves from catalog %s to %s (change of ownership)", m->name,
+				   xz->catalog, cat->name);
+			member_reset(x, xz);
+			arm(xz, now);
+		}
+		if (!xz) {
+			xz = zone_add(x, m->name);
+			if (!xz)
+				continue;
+		}
+		bool fresh = xz->removed || !xz->catalog;
+		if (!fresh && strcasecmp(xz->id, m->id) != 0) {
+			log_notice("zone %s: member id changed in catalog %s (%s -> %s): its state is reset",
+				   m->name, cat->name, xz->id, m->id);
+			member_reset(x, xz);
+			arm(xz, now);
+		}
+		if (!xz->catalog || strcmp(xz->catalog, cat->name) != 0) {
+			free(xz->catalog);
+			xz->catalog = strdup(cat->name);
+		}
+		snprintf(xz->id, sizeof xz->id, "%s", m->id);
+		snprintf(xz->group, sizeof xz->group, "%s", m->group);
+		if (fresh) {
+			xz->removed = false;
+			xz->purge = false;
+			added++;
+			log_notice("zone %s: added by catalog %s%s%s", m->name, cat->name,
+				   m->group[0] ? ", group " : "", m->group);
+			zone_restore(x, xz);
+			arm(xz, now);
+		}
+	}
+	for (size_t i = 0; i < x->nzones; i++) {
+		struct xzone *xz = x->zones[i];
+		if (xz->removed || !xz->catalog || strcmp(xz->catalog, cat->name) != 0 ||
+		    catalog_find(members, xz->name))
+			continue;
+		char why[600];
+		snprintf(why, sizeof why, "removed from catalog %s", cat->name);
+		member_drop(x, xz, why);
+		removed++;
+	}
+	catalog_free(&cat->members);
+	cat->members = *members;
+	memset(members, 0, sizeof *members);
+	log_info("zone %s: catalog with %zu members (%zu added, %zu removed)", cat->name,
+		 cat->members.n, added, removed);
 }
 
 static void adopt(struct xfrd *x, bool restore_now)
 {
 	const struct raiz_config *cfg = cfg_hold(x);
+	snprintf(x->zdir, sizeof x->zdir, "%s/zones",
+		 cfg->node.state_dir ? cfg->node.state_dir : "/var/lib/raiz");
 	for (size_t i = 0; i < x->nzones; i++)
-		x->zones[i]->removed = true;
+		if (!x->zones[i]->catalog)
+			x->zones[i]->removed = true;
 	for (size_t i = 0; i < cfg->nzones; i++) {
 		const struct cfg_zone *cz = &cfg->zones[i];
 		if (!cfg_zone_secondary(cz))
 			continue;
 		struct xzone *xz = find_zone(x, cz->name);
+		if (xz && xz->catalog) {
+			/* a member now configured in raiz.json: the configuration wins */
+			free(xz->catalog);
+			xz->catalog = NULL;
+		}
 		if (xz) {
 			xz->removed = false;
+			xz->is_catalog = cz->catalog != NULL;
 			continue;
 		}
 		xz = zone_add(x, cz->name);
 		if (!xz)
 			continue;
-		zone_restore(cfg, xz);
+		xz->is_catalog = cz->catalog != NULL;
+		zone_restore(x, xz);
 		if (!restore_now)
 			arm(xz, time(NULL));
+	}
+	/* members whose catalog left the configuration (or is one no more) */
+	for (size_t i = 0; i < x->nzones; i++) {
+		struct xzone *xz = x->zones[i];
+		const struct xzone *cat = xz->catalog ? find_zone(x, xz->catalog) : NULL;
+		if (xz->catalog && !xz->removed && (!cat || cat->removed || !cat->is_catalog)) {
+			char why[600];
+			snprintf(why, sizeof why, "its catalog %s is no longer configured", xz->catalog);
+			member_drop(x, xz, why);
+		}
 	}
 	cfg_release(x);
 	for (size_t i = 0; i < x->nzones; i++) {
@@ -997,6 +1232,83 @@ static void add_time(struct json_object *o, const char *k, int64_t t)
 	json_object_object_add(o, k, t ? json_object_new_int64(t) : NULL);
 }
 
+/* one zone of the zones command; xz NULL for a file zone */
+static struct json_object *zone_json(const struct snapshot *snap, const char *name,
+				     unsigned max_lag, struct xzone *xz, time_t now)
+{
+	struct json_object *o = json_object_new_object();
+	int k = zoneset_index(snap->zs, name);
+	struct zoneset_info zi = { 0 };
+	if (k >= 0)
+		zoneset_info(snap->zs, (size_t)k, &zi);
+	json_object_object_add(o, "name", json_object_new_string(name));
+	bool served = zi.loaded && !zi.expired && !zi.is_catalog;
+	json_object_object_add(o, "kind", json_object_new_string(xz ? "secondary" : "file"));
+	json_object_object_add(o, "served", json_object_new_boolean(served));
+	json_object_object_add(o, "serial", zi.loaded ? json_object_new_int64(zi.serial) : NULL);
+	json_object_object_add(o, "records", json_object_new_int64((int64_t)zi.records));
+	if (k >= 0 && (size_t)k < snap->nzones)
+		add_time(o, "loaded-at", snap->zone_loaded_at[k]);
+	if (!xz) {
+		json_object_object_add(o, "state", json_object_new_string(served ? "file" : "not-loaded"));
+		if (zi.error)
+			json_object_object_add(o, "error", json_object_new_string(zi.error));
+		return o;
+	}
+	if (xz->is_catalog) {
+		/* a catalog is transferred and checked, never answered */
+		json_object_object_add(o, "catalog-members", json_object_new_int64((int64_t)xz->members.n));
+	}
+	if (xz->catalog) {
+		json_object_object_add(o, "catalog", json_object_new_string(xz->catalog));
+		json_object_object_add(o, "group", xz->group[0] ? json_object_new_string(xz->group) : NULL);
+	}
+	bool behind = xz->z && xz->have_pserial && serial_newer(xz->pserial, xz->z->serial);
+	const char *state = xz->expired ? "expired" : !xz->z ? "no-copy" : xz->job ? "refreshing"
+			    : behind ? "behind" : "current";
+	json_object_object_add(o, "state", json_object_new_string(state));
+	json_object_object_add(o, "primary", xz->primary[0] ? json_object_new_string(xz->primary) : NULL);
+	json_object_object_add(o, "primary-serial",
+			       xz->have_pserial ? json_object_new_int64(xz->pserial) : NULL);
+	add_time(o, "checked-at", xz->checked_at);
+	add_time(o, "refreshed-at", xz->refreshed_at);
+	add_time(o, "behind-since", behind ? xz->behind_since : 0);
+	json_object_object_add(o, "lag", json_object_new_int64(behind && xz->behind_since ?
+							       now - xz->behind_since : 0));
+	json_object_object_add(o, "max-lag", json_object_new_int64(max_lag));
+	json_object_object_add(o, "stored-serial",
+			       xz->stored_serial ? json_object_new_int64(xz->stored_serial) : NULL);
+	add_time(o, "next-refresh", xz->next_refresh);
+	add_time(o, "expires-at", xz->z ? xz->expire_at : 0);
+	if (xz->last.at) {
+		struct json_object *t = json_object_new_object();
+		json_object_object_add(t, "at", json_object_new_int64(xz->last.at));
+		json_object_object_add(t, "kind", json_object_new_string(xfrin_kind_names[xz->last.kind]));
+		json_object_object_add(t, "serial", json_object_new_int64(xz->last.serial));
+		json_object_object_add(t, "records", json_object_new_int64((int64_t)xz->last.records));
+		json_object_object_add(t, "bytes", json_object_new_int64((int64_t)xz->last.bytes));
+		json_object_object_add(t, "added", json_object_new_int64((int64_t)xz->last.added));
+		json_object_object_add(t, "deleted", json_object_new_int64((int64_t)xz->last.deleted));
+		json_object_object_add(t, "ms", json_object_new_int64(xz->last.ms));
+		json_object_object_add(o, "last-transfer", t);
+	} else {
+		json_object_object_add(o, "last-transfer", NULL);
+	}
+	if (xz->fail_at) {
+		struct json_object *f = json_object_new_object();
+		json_object_object_add(f, "at", json_object_new_int64(xz->fail_at));
+		json_object_object_add(f, "reason", json_object_new_string(xz->fail));
+		json_object_object_add(o, "last-failure", f);
+	} else {
+		json_object_object_add(o, "last-failure", NULL);
+	}
+	json_object_object_add(o, "failures", json_object_new_int64(xz->failures));
+	json_object_object_add(o, "publish-latency-ms",
+			       xz->latency_ms >= 0 ? json_object_new_int64(xz->latency_ms) : NULL);
+	add_time(o, "notify-received-at", xz->notify_at);
+	return o;
+}
+
 struct json_object *xfrd_zones_json(struct xfrd *x)
 {
 	struct json_object *arr = json_object_new_array();
@@ -1005,71 +1317,17 @@ struct json_object *xfrd_zones_json(struct xfrd *x)
 	const struct raiz_config *cfg = snap->cfg;
 	for (size_t i = 0; i < cfg->nzones; i++) {
 		const struct cfg_zone *cz = &cfg->zones[i];
-		struct json_object *o = json_object_new_object();
-		int k = zoneset_index(snap->zs, cz->name);
-		struct zoneset_info zi = { 0 };
-		if (k >= 0)
-			zoneset_info(snap->zs, (size_t)k, &zi);
-		json_object_object_add(o, "name", json_object_new_string(cz->name));
 		struct xzone *xz = cfg_zone_secondary(cz) ? find_zone(x, cz->name) : NULL;
-		bool served = zi.loaded && !zi.expired;
-		json_object_object_add(o, "kind", json_object_new_string(xz ? "secondary" : "file"));
-		json_object_object_add(o, "served", json_object_new_boolean(served));
-		json_object_object_add(o, "serial", zi.loaded ? json_object_new_int64(zi.serial) : NULL);
-		json_object_object_add(o, "records", json_object_new_int64((int64_t)zi.records));
-		if (k >= 0 && (size_t)k < snap->nzones)
-			add_time(o, "loaded-at", snap->zone_loaded_at[k]);
-		if (!xz) {
-			json_object_object_add(o, "state", json_object_new_string(served ? "file" : "not-loaded"));
-			if (zi.error)
-				json_object_object_add(o, "error", json_object_new_string(zi.error));
-			json_object_array_add(arr, o);
+		json_object_array_add(arr, zone_json(snap, cz->name, cz->max_lag, xz, now));
+	}
+	/* catalog members, which raiz.json does not list */
+	for (size_t i = 0; i < x->nzones; i++) {
+		struct xzone *xz = x->zones[i];
+		if (!xz->catalog || xz->removed)
 			continue;
-		}
-		bool behind = xz->z && xz->have_pserial && serial_newer(xz->pserial, xz->z->serial);
-		const char *state = xz->expired ? "expired" : !xz->z ? "no-copy" : xz->job ? "refreshing"
-				    : behind ? "behind" : "current";
-		json_object_object_add(o, "state", json_object_new_string(state));
-		json_object_object_add(o, "primary", xz->primary[0] ? json_object_new_string(xz->primary) : NULL);
-		json_object_object_add(o, "primary-serial",
-				       xz->have_pserial ? json_object_new_int64(xz->pserial) : NULL);
-		add_time(o, "checked-at", xz->checked_at);
-		add_time(o, "refreshed-at", xz->refreshed_at);
-		add_time(o, "behind-since", behind ? xz->behind_since : 0);
-		json_object_object_add(o, "lag", json_object_new_int64(behind && xz->behind_since ?
-								       now - xz->behind_since : 0));
-		json_object_object_add(o, "max-lag", json_object_new_int64(cz->max_lag));
-		json_object_object_add(o, "stored-serial",
-				       xz->stored_serial ? json_object_new_int64(xz->stored_serial) : NULL);
-		add_time(o, "next-refresh", xz->next_refresh);
-		add_time(o, "expires-at", xz->z ? xz->expire_at : 0);
-		if (xz->last.at) {
-			struct json_object *t = json_object_new_object();
-			json_object_object_add(t, "at", json_object_new_int64(xz->last.at));
-			json_object_object_add(t, "kind", json_object_new_string(xfrin_kind_names[xz->last.kind]));
-			json_object_object_add(t, "serial", json_object_new_int64(xz->last.serial));
-			json_object_object_add(t, "records", json_object_new_int64((int64_t)xz->last.records));
-			json_object_object_add(t, "bytes", json_object_new_int64((int64_t)xz->last.bytes));
-			json_object_object_add(t, "added", json_object_new_int64((int64_t)xz->last.added));
-			json_object_object_add(t, "deleted", json_object_new_int64((int64_t)xz->last.deleted));
-			json_object_object_add(t, "ms", json_object_new_int64(xz->last.ms));
-			json_object_object_add(o, "last-transfer", t);
-		} else {
-			json_object_object_add(o, "last-transfer", NULL);
-		}
-		if (xz->fail_at) {
-			struct json_object *f = json_object_new_object();
-			json_object_object_add(f, "at", json_object_new_int64(xz->fail_at));
-			json_object_object_add(f, "reason", json_object_new_string(xz->fail));
-			json_object_object_add(o, "last-failure", f);
-		} else {
-			json_object_object_add(o, "last-failure", NULL);
-		}
-		json_object_object_add(o, "failures", json_object_new_int64(xz->failures));
-		json_object_object_add(o, "publish-latency-ms",
-				       xz->latency_ms >= 0 ? json_object_new_int64(xz->latency_ms) : NULL);
-		add_time(o, "notify-received-at", xz->notify_at);
-		json_object_array_add(arr, o);
+		struct cfg_zone tmp;
+		const struct cfg_zone *mc = xzone_cfg(cfg, xz, &tmp);
+		json_object_array_add(arr, zone_json(snap, xz->name, mc ? mc->max_lag : 0, xz, now));
 	}
 	snapshot_leave(x->reader);
 	struct json_object *r = json_object_new_object();
@@ -1112,6 +1370,8 @@ void xfrd_free(struct xfrd *x)
 		ev_timer_stop(x->loop, &xz->refresh_tm);
 		ev_timer_stop(x->loop, &xz->expire_tm);
 		zone_unref(xz->z);
+		catalog_free(&xz->members);
+		free(xz->catalog);
 		free(xz->name);
 		free(xz);
 	}

@@ -203,7 +203,8 @@ enum xfrout_verdict xfrout_start(const struct snapshot *snap, const uint8_t *pkt
 	char zname[DNAME_MAX * 4 + 1], src[64];
 	dname_str(qname, zname, sizeof zname);
 	dispatch_addr_text(from, src, sizeof src);
-	const struct cfg_zone *cz = config_zone(snap->cfg, zname);
+	struct cfg_zone tmp;
+	const struct cfg_zone *cz = dispatch_zone_cfg(snap, zname, &tmp);
 	int k = cz ? zoneset_index(snap->zs, cz->name) : -1;
 	struct zoneset_info zi = { 0 };
 	if (k >= 0)

@@ -15,6 +15,9 @@ struct zs_entry {
 	struct zone *z;		/* NULL: not served */
 	bool secondary;		/* the copy comes from primaries (xfrd.h) */
 	bool expired;		/* secondary past its SOA expire: SERVFAIL */
+	bool is_catalog;	/* a catalog zone: transferred, never answered */
+	char *catalog;		/* a catalog's member: its catalog (not in raiz.json) */
+	char *group;		/* and its group, NULL for none */
 	uint8_t key[DNAME_MAX];
 	size_t keylen;
 	unsigned labels;
@@ -68,6 +71,19 @@ static int entry_key(const char *name, uint8_t *key, size_t *keylen, unsigned *l
 	return 0;
 }
 
+/* a copy of src sharing its zone; false when out of memory */
+static bool entry_copy(struct zs_entry *e, const struct zs_entry *src)
+{
+	*e = *src;
+	e->name = strdup(src->name);
+	e->error = src->error ? strdup(src->error) : NULL;
+	e->catalog = src->catalog ? strdup(src->catalog) : NULL;
+	e->group = src->group ? strdup(src->group) : NULL;
+	e->z = zone_ref(src->z);
+	return e->name && (!src->error || e->error) && (!src->catalog || e->catalog) &&
+	       (!src->group || e->group);
+}
+
 static const struct zs_entry *prev_entry(const struct zoneset *prev, const struct zs_entry *e)
 {
 	for (size_t i = 0; prev && i < prev->n; i++)
@@ -88,7 +104,7 @@ static void zoneset_index_build(struct zoneset *zs)
 {
 	zs->ndeep = 0;
 	for (size_t i = 0; i < zs->n; i++)
-		if (zs->e[i].z || zs->e[i].expired)
+		if ((zs->e[i].z || zs->e[i].expired) && !zs->e[i].is_catalog)
 			zs->deep[zs->ndeep++] = i;
 	qsort_r(zs->deep, zs->ndeep, sizeof *zs->deep, deep_cmp, zs);
 }
@@ -96,12 +112,12 @@ static void zoneset_index_build(struct zoneset *zs)
 struct zoneset *zoneset_build(const struct raiz_config *cfg, const struct zoneset *prev)
 {
 	struct zoneset *zs = calloc(1, sizeof *zs);
-	size_t n = cfg ? cfg->nzones : 0;
+	size_t n = cfg ? cfg->nzones : 0, room = n + (prev ? prev->n : 0) + 1;
 
 	if (!zs)
 		return NULL;
-	zs->e = calloc(n ? n : 1, sizeof *zs->e);
-	zs->deep = calloc(n ? n : 1, sizeof *zs->deep);
+	zs->e = calloc(room, sizeof *zs->e);
+	zs->deep = calloc(room, sizeof *zs->deep);
 	if (!zs->e || !zs->deep) {
 		zoneset_free(zs);
 		return NULL;
@@ -125,6 +141,7 @@ struct zoneset *zoneset_build(const struct raiz_config *cfg, const struct zonese
 		if (cfg_zone_secondary(cz)) {
 			/* its copies come from transfers (xfrd.h), never from here */
 			e->secondary = true;
+			e->is_catalog = cz->catalog != NULL;
 			if (pe && pe->secondary) {
 				e->z = zone_ref(pe->z);
 				e->expired = pe->expired;
@@ -158,34 +175,86 @@ struct zoneset *zoneset_build(const struct raiz_config *cfg, const struct zonese
 			log_err("zone %s: %s; not served", e->name, err);
 		}
 	}
+	/* members of catalogs still configured carry over (xfrd.h adds and
+	 * removes them as their catalogs change) */
+	for (size_t i = 0; prev && i < prev->n; i++) {
+		const struct zs_entry *pe = &prev->e[i];
+		const struct cfg_zone *cat = pe->catalog ? config_zone(cfg, pe->catalog) : NULL;
+		if (!cat || !cat->catalog || config_zone(cfg, pe->name))
+			continue;
+		if (!entry_copy(&zs->e[zs->n++], pe)) {
+			zoneset_free(zs);
+			return NULL;
+		}
+	}
 	zoneset_index_build(zs);
 	return zs;
+}
+
+/* a new set with zs's entries but `skip`, and room for one more */
+static struct zoneset *zs_copy(const struct zoneset *zs, size_t skip)
+{
+	struct zoneset *n = calloc(1, sizeof *n);
+	if (!n || !(n->e = calloc(zs->n + 1, sizeof *n->e)) ||
+	    !(n->deep = calloc(zs->n + 1, sizeof *n->deep))) {
+		zoneset_free(n);
+		return NULL;
+	}
+	for (size_t k = 0; k < zs->n; k++) {
+		if (k == skip)
+			continue;
+		if (!entry_copy(&n->e[n->n++], &zs->e[k])) {
+			zoneset_free(n);
+			return NULL;
+		}
+	}
+	return n;
 }
 
 struct zoneset *zoneset_with(const struct zoneset *zs, size_t i, struct zone *z, bool expired,
 			     const char *error)
 {
-	struct zoneset *n = calloc(1, sizeof *n);
-	if (!n || !(n->e = calloc(zs->n ? zs->n : 1, sizeof *n->e)) ||
-	    !(n->deep = calloc(zs->n ? zs->n : 1, sizeof *n->deep))) {
-		zoneset_free(n);
+	struct zoneset *n = zs_copy(zs, (size_t)-1);
+	if (!n) {
 		zone_unref(z);
 		return NULL;
 	}
-	for (size_t k = 0; k < zs->n; k++) {
-		struct zs_entry *e = &n->e[n->n++];
-		*e = zs->e[k];
-		e->name = strdup(zs->e[k].name);
-		if (k == i) {
-			e->z = z;
-			e->expired = expired;
-			e->error = error ? strdup(error) : NULL;
-		} else {
-			e->z = zone_ref(zs->e[k].z);
-			e->error = zs->e[k].error ? strdup(zs->e[k].error) : NULL;
-		}
+	struct zs_entry *e = &n->e[i];
+	zone_unref(e->z);
+	free(e->error);
+	e->z = z;
+	e->expired = expired;
+	e->error = error ? strdup(error) : NULL;
+	zoneset_index_build(n);
+	return n;
+}
+
+struct zoneset *zoneset_add_member(const struct zoneset *zs, const char *name,
+				   const char *catalog, const char *group)
+{
+	struct zoneset *n = zs_copy(zs, (size_t)-1);
+	if (!n)
+		return NULL;
+	struct zs_entry *e = &n->e[n->n++];
+	memset(e, 0, sizeof *e);
+	e->name = strdup(name);
+	e->catalog = strdup(catalog);
+	e->group = group && group[0] ? strdup(group) : NULL;
+	e->secondary = true;
+	e->error = strdup("no copy yet: waiting for the first transfer");
+	if (!e->name || !e->catalog || entry_key(name, e->key, &e->keylen, &e->labels) < 0) {
+		zoneset_free(n);
+		return NULL;
 	}
 	zoneset_index_build(n);
+	return n;
+}
+
+struct zoneset *zoneset_remove(const struct zoneset *zs, size_t i)
+{
+	struct zoneset *n = zs_copy(zs, i);
+	if (n)
+		zoneset_index_build(n);
 	return n;
 }
 
@@ -212,6 +281,8 @@ void zoneset_free(struct zoneset *zs)
 	for (size_t i = 0; i < zs->n; i++) {
 		free(zs->e[i].name);
 		free(zs->e[i].error);
+		free(zs->e[i].catalog);
+		free(zs->e[i].group);
 		zone_unref(zs->e[i].z);
 	}
 	free(zs->e);
@@ -237,6 +308,9 @@ void zoneset_info(const struct zoneset *zs, size_t i, struct zoneset_info *out)
 	out->error = e->error;
 	out->secondary = e->secondary;
 	out->expired = e->expired;
+	out->is_catalog = e->is_catalog;
+	out->catalog = e->catalog;
+	out->group = e->group;
 }
 
 const struct zone *zoneset_lookup(const struct zoneset *zs, const uint8_t *key, size_t keylen,

@@ -18,6 +18,9 @@
  * zoneset_with(), a new set sharing every zone but one; zoneset_build()
  * carries them over from `prev`.  A secondary past its SOA expire is kept
  * in the set as "expired": names in it get SERVFAIL, not REFUSED.
+ * Catalog zones (RFC 9432) are in the set but never answered; their
+ * members are entries that raiz.json does not list, carried over by
+ * zoneset_build() while their catalog is configured.
  */
 #ifndef RAIZ_DNSD_ZONESET_H
 #define RAIZ_DNSD_ZONESET_H
@@ -43,6 +46,9 @@ struct zoneset_info {
 	const char *error;    /* last load error, NULL if none */
 	bool secondary;       /* copies come from primaries */
 	bool expired;         /* secondary past expire: SERVFAIL */
+	bool is_catalog;      /* a catalog zone: transferred, never answered (REFUSED) */
+	const char *catalog;  /* a catalog's member: its catalog, else NULL */
+	const char *group;    /* the member's group, or NULL */
 };
 void zoneset_info(const struct zoneset *zs, size_t i, struct zoneset_info *out);
 
@@ -51,6 +57,12 @@ void zoneset_info(const struct zoneset *zs, size_t i, struct zoneset_info *out);
  * failure */
 struct zoneset *zoneset_with(const struct zoneset *zs, size_t i, struct zone *z, bool expired,
 			     const char *error);
+/* a new set like zs with one more entry: a member of a catalog zone
+ * (catalog.h), without a copy yet; and one without entry i.  NULL on
+ * allocation failure. */
+struct zoneset *zoneset_add_member(const struct zoneset *zs, const char *name,
+				   const char *catalog, const char *group);
+struct zoneset *zoneset_remove(const struct zoneset *zs, size_t i);
 /* the entry of the zone with this name, or -1 */
 int zoneset_index(const struct zoneset *zs, const char *name);
 /* the zone entry i serves (no new reference), or NULL */

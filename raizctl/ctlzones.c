@@ -155,7 +155,8 @@ bool ctlzones_wrong(json_object *z, char *why, size_t len)
 			 (long long)lag, s1, s2, (long long)max);
 		return true;
 	}
-	if (!jb(z, "served")) {
+	/* a catalog zone is transferred and checked, never answered */
+	if (!jb(z, "served") && !json_object_object_get_ex(z, "catalog-members", NULL)) {
 		if (strcmp(state, "file") == 0)
 			snprintf(why, len, "not served: its file did not load (see raizctl status)");
 		else
@@ -272,6 +273,12 @@ bool ctlzones_detail(FILE *f, json_object *rep, json_object *z)
 	ctlzones_field(f, "kind", ctlzones_text(z, "kind"));
 	ctlzones_field(f, "served", jb(z, "served") ? "yes" : "NO");
 	ctlzones_field(f, "state", ctlzones_text(z, "state"));
+	if (json_object_object_get_ex(z, "catalog-members", NULL))
+		ctlzones_field(f, "catalog of", ctlzones_text(z, "catalog-members"));
+	if (json_object_object_get_ex(z, "catalog", NULL))
+		ctlzones_field(f, "catalog", ctlzones_text(z, "catalog"));
+	if (json_object_object_get_ex(z, "group", NULL))
+		ctlzones_field(f, "group", ctlzones_text(z, "group"));
 	ctlzones_field(f, "serial", ctlzones_text(z, "serial"));
 	if (json_object_object_get_ex(z, "records", NULL))
 		ctlzones_field(f, "records", ctlzones_text(z, "records"));

@@ -292,6 +292,12 @@ static void test_wrong(void **st)
 	assert_string_equal(why, "");
 	assert_true(ctlzones_wrong(ctlzones_find(r, "c."), why, sizeof why));
 	assert_string_equal(why, "not served (state weird)");
+	/* a catalog zone is never answered: that is not wrong; its member is a zone like any */
+	r = parse("{\"zones\":[{\"name\":\"cat.\",\"kind\":\"secondary\",\"state\":\"current\","
+		  "\"served\":false,\"catalog-members\":3},{\"name\":\"m.\",\"state\":\"no-copy\","
+		  "\"served\":false,\"catalog\":\"cat.\",\"group\":null}]}");
+	assert_false(ctlzones_wrong(ctlzones_find(r, "cat."), why, sizeof why));
+	assert_true(ctlzones_wrong(ctlzones_find(r, "m."), why, sizeof why));
 }
 
 static void test_find(void **st)
