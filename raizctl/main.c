@@ -1,21 +1,24 @@
 /*
  * raizctl — the operator's tool for a raiz node, one tool for both control
  * sockets (raiz-controller's and raiz-dnsd's): status, zones, why, probe,
- * drain/undrain, reload, refresh/retransfer/transfer-trial, metrics,
- * bird-conf, version.  See raizctl(8).
+ * drain/undrain, reload, refresh/retransfer/transfer-trial,
+ * resolution-trial, metrics, bird-conf, version.  See raizctl(8).
  *
  * Exit status: 0 healthy and announcing (or the command succeeded),
  * 1 not announcing / unhealthy / raiz-dnsd unreachable or a zone not
  * loaded, expired or behind / the command failed, 2 usage or configuration
  * error, 3 raiz-controller not reachable (for the commands that ask only
- * raiz-dnsd — zones, refresh, retransfer, transfer-trial — raiz-dnsd).
+ * raiz-dnsd — zones, refresh, retransfer, transfer-trial — raiz-dnsd;
+ * for resolution-trial: none of the addresses asked answered).
  */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "common/cfgutil.h"
 #include "common/config.h"
 #include "common/log.h"
 #include "controller/birdconf.h"
@@ -25,6 +28,7 @@
 #include "raizctl/ctlprint.h"
 #include "raizctl/ctlzones.h"
 #include "raizctl/metrics.h"
+#include "raizctl/restrial.h"
 
 enum { EXIT_OK = 0, EXIT_BAD = 1, EXIT_USAGE = 2, EXIT_UNREACHABLE = 3 };
 
@@ -690,6 +694,82 @@ static int cmd_transfer_trial(struct raizctl *r, int argc, char **argv)
 	return pass ? EXIT_OK : EXIT_BAD;
 }
 
+/*
+ * resolution-trial ZONE [--server ADDR]...: ask the node's service
+ * addresses (dnsd "listen", or those given) for the zone the way a
+ * validating resolver would (restrial.h).  Exit 0 pass, 1 fail, 2 usage or
+ * a zone not in raiz.json, 3 no server answered.
+ */
+static int cmd_resolution_trial(struct raizctl *r, int argc, char **argv)
+{
+	char name[260];
+	const char *zarg = NULL;
+	struct cfg_addr *servers = NULL;
+	size_t nservers = 0;
+	int rc = EXIT_USAGE;
+
+	for (int i = 1; i < argc; i++) {
+		const char *v;
+		if (strcmp(argv[i], "--server") == 0 && i + 1 < argc)
+			v = argv[++i];
+		else if (strncmp(argv[i], "--server=", 9) == 0)
+			v = argv[i] + 9;
+		else if (argv[i][0] != '-' && !zarg) {
+			zarg = argv[i];
+			continue;
+		} else {
+			usage(stderr);
+			goto out;
+		}
+		struct cfg_addr *n = realloc(servers, (nservers + 1) * sizeof *servers);
+		if (!n)
+			goto out;
+		servers = n;
+		if (cfg_addr_from_text(v, 53, &servers[nservers]) < 0) {
+			fprintf(stderr, "raizctl: resolution-trial: \"%s\" is not an address (ip or "
+				"ip@port)\n", v);
+			goto out;
+		}
+		nservers++;
+	}
+	if (!zarg) {
+		usage(stderr);
+		goto out;
+	}
+	if (!zone_arg(zarg, name, sizeof name) || ctl_load_config(r) < 0)
+		goto out;
+	const struct cfg_zone *z = config_zone(r->cfg, name);
+	if (!z) {
+		fprintf(stderr, "raizctl: resolution-trial: %s has no zone %s (its trust anchors, "
+			"primaries and service-ns come from there)\n", r->config_path, name);
+		goto out;
+	}
+	struct restrial_opts o = {
+		.cfg = r->cfg,
+		.zone = z,
+		.servers = nservers ? servers : r->cfg->dnsd.listen,
+		.nservers = nservers ? nservers : r->cfg->dnsd.nlisten,
+		.servers_given = nservers > 0,
+		.now = time(NULL),
+		.timeout_ms = RESTRIAL_TIMEOUT_MS,
+		.max_delegations = RESTRIAL_MAX_DELEGATIONS,
+	};
+	struct rt_report rep;
+	restrial_run(&o, &rep);
+	if (r->json) {
+		json_object *j = rtreport_json(&rep);
+		ctlprint_json(stdout, j);
+		json_object_put(j);
+	} else {
+		rtreport_text(stdout, &rep);
+	}
+	rc = rtreport_exit(&rep);
+	rtreport_free(&rep);
+out:
+	free(servers);
+	return rc;
+}
+
 static int cmd_bird_conf(struct raizctl *r, int argc, char **argv)
 {
 	char err[1024];
@@ -768,6 +848,8 @@ static const struct ctl_command {
 	{ "retransfer", cmd_retransfer, "ZONE", "make raiz-dnsd transfer the whole zone (AXFR) now" },
 	{ "transfer-trial", cmd_transfer_trial, "ZONE [PRIMARY]",
 	  "transfer and check the zone without serving it (waits up to 10 min)" },
+	{ "resolution-trial", cmd_resolution_trial, "ZONE [--server ADDR]",
+	  "ask the node for the zone as a validating resolver; verdict per check" },
 	{ "metrics", cmd_metrics, "", "both daemons in the Prometheus text format" },
 	{ "bird-conf", cmd_bird_conf, "[node|isp|state]", "print BIRD configuration generated from raiz.json" },
 	{ "version", cmd_version, "", "print the versions of raizctl and both daemons" },
@@ -784,7 +866,8 @@ static void usage(FILE *f)
 	}
 	fprintf(f, "exit status: 0 healthy and announcing / done, 1 not announcing, unhealthy or\n"
 		"             failed, 2 usage or configuration error, 3 controller not reachable\n"
-		"             (zones, refresh, retransfer, transfer-trial: raiz-dnsd not reachable)\n");
+		"             (zones, refresh, retransfer, transfer-trial: raiz-dnsd not reachable;\n"
+		"             resolution-trial: no address asked answered)\n");
 }
 
 int main(int argc, char **argv)
