@@ -194,3 +194,16 @@ char *dname_str(const uint8_t *name, char *buf, size_t size)
 	buf[o < size ? o : size - 1] = 0;
 	return buf;
 }
+
+size_t dname_wire_len(const uint8_t *p, size_t len)
+{
+	size_t o = 0;
+	while (o < len && o < DNAME_MAX) {
+		if (p[o] == 0)
+			return o + 1;
+		if (p[o] > 63)
+			return 0;
+		o += (size_t)p[o] + 1;
+	}
+	return 0;
+}

@@ -29,6 +29,9 @@ size_t dname_parse(const uint8_t *pkt, size_t len, size_t *pos, uint8_t *out, bo
 
 /* length of a well-formed uncompressed wire name */
 size_t dname_len(const uint8_t *name);
+/* length of the uncompressed wire name at p if it is well formed and
+ * within len bytes (rdata of unknown origin), else 0 */
+size_t dname_wire_len(const uint8_t *p, size_t len);
 /* number of labels, the root label not counted */
 unsigned dname_labels(const uint8_t *name);
 /* build the key of name into key (DNAME_MAX bytes); returns its length */

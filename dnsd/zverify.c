@@ -102,19 +102,6 @@ static uint32_t zv_rec(const struct zone *z, uint32_t off, uint32_t *ttl, uint16
 	return off + 6u + *rdlen;
 }
 
-/* length of a well-formed uncompressed name in p[0..len), or 0 */
-static size_t zv_name_len(const uint8_t *p, size_t len)
-{
-	size_t o = 0;
-	while (o < len && o < DNAME_MAX) {
-		if (p[o] == 0)
-			return o + 1;
-		if (p[o] > 63)
-			return 0;
-		o += (size_t)p[o] + 1;
-	}
-	return 0;
-}
 
 static const char *zv_type(uint16_t t, char *buf, size_t size)
 {
@@ -215,7 +202,7 @@ static bool zv_sig_parse(const uint8_t *rd, uint16_t rdlen, struct zv_sig *s)
 	s->inc = rd32(rd + 12);
 	s->tag = rd16(rd + 16);
 	s->signer = rd + 18;
-	size_t nl = zv_name_len(rd + 18, rdlen - 18u);
+	size_t nl = dname_wire_len(rd + 18, rdlen - 18u);
 	return nl > 0 && 18u + nl < rdlen;	/* a signature follows */
 }
 
@@ -889,7 +876,7 @@ static int zv_nsec(struct zv *v)
 		uint16_t rdlen;
 		const uint8_t *rd;
 		zv_rec(z, rs->off, &ttl, &rdlen, &rd);
-		size_t nl = zv_name_len(rd, rdlen);
+		size_t nl = dname_wire_len(rd, rdlen);
 		if (!nl)
 			return zv_fail(v, "NSEC at %s is malformed", zv_name(name, nb));
 		snprintf(what, sizeof what, "NSEC at %s", zv_name(name, nb));
