@@ -51,6 +51,7 @@ struct bird_client {
 	bool toobig;
 	int last_code;
 	char greeting[128];
+	int connect_errno;       /* of the last failed connect(), 0 after a success */
 };
 
 static void bird_connect(struct bird_client *c);
@@ -387,11 +388,13 @@ static void bird_connect(struct bird_client *c)
 	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
 		/* a unix connect either succeeds at once or fails (EAGAIN:
 		 * backlog full); both are retried with backoff */
+		c->connect_errno = errno;
 		log_debug("bird: connect %s: %s", c->path, strerror(errno));
 		close(fd);
 		bird_schedule_retry(c);
 		return;
 	}
+	c->connect_errno = 0;
 	c->fd = fd;
 	c->conn = BC_GREETING;
 	ev_io_set(&c->rio, fd, EV_READ);
@@ -549,6 +552,12 @@ void bird_cancel(struct bird_client *c, void *arg)
 bool bird_connected(const struct bird_client *c)
 {
 	return c->conn == BC_READY;
+}
+
+bool bird_not_running(const struct bird_client *c)
+{
+	return c->conn == BC_DOWN &&
+	       (c->connect_errno == ENOENT || c->connect_errno == ECONNREFUSED);
 }
 
 const char *bird_greeting(const struct bird_client *c)

@@ -76,6 +76,12 @@ int bird_cmd_urgent(struct bird_client *c, const char *cmd, bird_reply_cb cb, vo
 void bird_cancel(struct bird_client *c, void *arg);
 
 bool bird_connected(const struct bird_client *c);
+/* true while no connection is open and the last attempt found no BIRD
+ * behind the socket: the file is missing (ENOENT) or nobody listens on it
+ * (ECONNREFUSED).  A BIRD that is merely slow or hung (SIGSTOP) still
+ * accepts connections and is not "not running".  After a lost connection
+ * the first new attempt is made within the backoff minimum (0.05 s). */
+bool bird_not_running(const struct bird_client *c);
 /* the greeting text ("BIRD 2.0.12 ready."), "" when never connected */
 const char *bird_greeting(const struct bird_client *c);
 /* commands waiting plus the one outstanding */

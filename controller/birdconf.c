@@ -264,6 +264,20 @@ static void bc_put_session_opts(struct bc *b, const struct birdconf_peer *peer)
 	bc_put(b, "\tbfd %s;\n", peer->bfd ? "on" : "off");
 }
 
+/* the timers both ends share (birdconf.h): back within about a second of
+ * a repair; a failure detected (by BFD where it runs) restarts the session
+ * at once */
+static void bc_put_timers(struct bc *b, const struct birdconf_peer *peer)
+{
+	bc_put(b, "\t# back within about a second of a repair: a connect every second,\n"
+	       "\t# and after an error (%shold timer, NOTIFICATION) a restart at once\n"
+	       "\tconnect delay time %d;\n"
+	       "\tconnect retry time %d;\n"
+	       "\terror wait time %d, %d;\n",
+	       peer->bfd ? "BFD down, " : "", BIRDCONF_CONNECT_DELAY, BIRDCONF_CONNECT_RETRY,
+	       BIRDCONF_ERROR_WAIT, BIRDCONF_ERROR_WAIT);
+}
+
 /* ---- the node ---- */
 
 static int bc_node_statics(struct bc *b)
@@ -329,10 +343,9 @@ static void bc_node_session(struct bc *b, const struct birdconf_peer *peer)
 	bc_put(b, "\tneighbor %s as %u;\n", peer->address, peer->as);
 	bc_put_session_opts(b, peer);
 	bc_put(b, "\t# a dead node must not keep its prefixes at the ISP\n"
-	       "\tgraceful restart off;\n"
-	       "\tconnect delay time 1;\n"
-	       "\terror wait time 1, 30;\n"
-	       "\t%s {\n"
+	       "\tgraceful restart off;\n");
+	bc_put_timers(b, peer);
+	bc_put(b, "\t%s {\n"
 	       "\t\timport none;\n"
 	       "\t\texport filter raiz_export_%s;\n"
 	       "\t\texport limit %u action block;\n"
@@ -347,8 +360,9 @@ static int bc_node(struct bc *b)
 	if (b->router_id)
 		bc_put(b, "router id %s;\n", b->router_id);
 	bc_put(b, "log syslog all;\n"
-	       "# raiz-controller parses `show protocols`\n"
-	       "timeformat protocol iso long;\n\n"
+	       "# raiz-controller parses `show protocols` and `show status`\n"
+	       "timeformat protocol iso long;\n"
+	       "timeformat base iso long us;\n\n"
 	       "# The intended state of every prefix (<PROTO>_WITHDRAWN, <PROTO>_DRAIN),\n"
 	       "# written by raiz-controller; it survives `configure` and restarts.\n"
 	       "include \"%s\";\n\n"
@@ -402,8 +416,9 @@ static void bc_isp_session(struct bc *b, const struct birdconf_peer *peer)
 	       peer->address, peer->as, peer->local);
 	bc_put_session_opts(b, peer);
 	bc_put(b, "\t# the node's AS first in every path it sends\n"
-	       "\tenforce first as on;\n"
-	       "\t%s {\n"
+	       "\tenforce first as on;\n");
+	bc_put_timers(b, peer);
+	bc_put(b, "\t%s {\n"
 	       "\t\timport filter raiz_import_%s;\n"
 	       "\t\t# max-prefix: count what the filter rejects too\n"
 	       "\t\timport keep filtered on;\n"

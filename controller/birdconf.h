@@ -43,6 +43,20 @@ enum birdconf_kind { BIRDCONF_NODE, BIRDCONF_ISP, BIRDCONF_STATE };
 #define BIRDCONF_BFD_INTERVAL_MS 100
 #define BIRDCONF_BFD_MULTIPLIER  3
 
+/* BGP session timers (seconds) written on both ends, so that a repaired
+ * node (BIRD hung, link down, BIRD restarted) is back at the ISP within
+ * about a second (measured: 0.6 to 1.1 s; bird-conf/README.md, TIMERS):
+ * the first connect after a (re)start and after a failed connection waits
+ * CONNECT_DELAY (BIRD takes 75 to 100 % of it, at least 1 s); a connect
+ * nobody answers is abandoned and sent again after CONNECT_RETRY (BIRD's
+ * default 120 s waits out the link's repair); after an error (BFD down,
+ * hold timer, NOTIFICATION) the session restarts at once, without BIRD's
+ * exponential backoff (ERROR_WAIT min and max; default 60, 300 s, during
+ * which BIRD refuses the peer's connections). */
+#define BIRDCONF_CONNECT_DELAY   1
+#define BIRDCONF_CONNECT_RETRY   1
+#define BIRDCONF_ERROR_WAIT      0
+
 int birdconf_write(const struct raiz_config *cfg, enum birdconf_kind kind, FILE *out,
 		   char *err, size_t errlen);
 

@@ -109,6 +109,16 @@ enum health_round_class health_classify(const enum probe_verdict *v, size_t n, b
 	return ok == n ? HEALTH_GOOD : HEALTH_PARTIAL;
 }
 
+/* a probe got a wrong answer (rcode such as REFUSED or SERVFAIL, flags,
+ * data, NSID): what a resolver would have got, and may cache */
+static bool health_any_wrong(const enum probe_verdict *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i] == PROBE_WRONG)
+			return true;
+	return false;
+}
+
 double health_penalty(const struct health *h, uint64_t now_ms)
 {
 	if (h->penalty <= 0 || now_ms <= h->penalty_at)
@@ -258,6 +268,7 @@ bool health_round(struct health *h, uint64_t now_ms, const enum probe_verdict *v
 	char old_why[HEALTH_WHY_MAX];
 	bool hard, confirm = h->confirming, was_suppressed = h->suppressed;
 	enum health_round_class cl = health_classify(v, n, &hard);
+	bool wrong = cl == HEALTH_BAD && health_any_wrong(v, n);
 	const char *d = detail && detail[0] ? detail : health_class_name(cl);
 
 	memcpy(old_why, h->why, sizeof old_why);
@@ -288,6 +299,10 @@ bool health_round(struct health *h, uint64_t now_ms, const enum probe_verdict *v
 		if (cl == HEALTH_BAD && confirm) {
 			health_set(h, now_ms, HEALTH_DOWN);
 			health_why(h, "hard failure confirmed: %s", d);
+		} else if (wrong) {
+			/* no hysteresis: a resolver caches a wrong answer */
+			health_set(h, now_ms, HEALTH_DOWN);
+			health_why(h, "wrong answer: %s", d);
 		} else if (cl == HEALTH_BAD && hard && h->bad < c->fall) {
 			h->confirming = true;
 			health_why(h, "hard failure, confirming: %s", d);

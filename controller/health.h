@@ -12,13 +12,18 @@
  * answer (rcode/data/NSID, stale serial, expiring signatures) or no probe
  * answered correctly; PARTIAL otherwise (some answered, others timed out,
  * were refused or were slow: a busy or half-broken node).  A BAD round
+ * with a wrong answer (PROBE_WRONG: an rcode such as REFUSED or SERVFAIL,
+ * flags, data, NSID) takes the service DOWN at once, whatever `fall` says:
+ * resolvers cache such answers, and no timeout caused it.  A BAD round
  * with a hard failure (refused, reset, unreachable) or an external hard
  * event (the dnsd process died) asks for one immediate confirming round;
- * a BAD confirming round takes the service DOWN at once.
+ * a BAD confirming round takes the service DOWN at once.  Other BAD rounds
+ * (timeouts, stale serials, expiring signatures) go DOWN after `fall`.
  *
  *   UNKNOWN -rise GOOD-> UP       UNKNOWN -fall BAD-> DOWN
  *   UP      -fall BAD-> DOWN      UP      -fall not GOOD-> DEGRADED
  *   DEGRADED -rise GOOD-> UP      DEGRADED -fall BAD-> DOWN
+ *   UNKNOWN, UP, DEGRADED -one BAD round with a wrong answer-> DOWN
  *   DOWN    -rise GOOD-> UP       DOWN    -rise answering-> DEGRADED
  * Leaving DOWN waits for hold-down.  Every entry into a withdrawing state
  * from an announcing one adds the damping penalty (RFC 2439 style,

@@ -208,6 +208,13 @@ static void stop_post_timeout_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	ev_break(loop, EVBREAK_ALL);
 }
 
+/* BIRD not running: no confirmation can come, stop waiting */
+static void stop_post_poll_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	if (bird_not_running(reconcile_bird(w->data)))
+		ev_break(loop, EVBREAK_ALL);
+}
+
 static int main_stop_post(struct ev_loop *loop, struct raiz_config *cfg)
 {
 	const struct cfg_ctl *k = &cfg->ctl;
@@ -242,16 +249,24 @@ static int main_stop_post(struct ev_loop *loop, struct raiz_config *cfg)
 	}
 	for (size_t i = 0; i < k->nprefixes; i++)
 		reconcile_set(r, i, RECONCILE_WITHDRAW, "raiz-controller stopped (stop-post)");
-	ev_timer t;
+	ev_timer t, gone;
 	ev_timer_init(&t, stop_post_timeout_cb, (double)k->controller.stop_timeout_ms / 1000.0, 0.);
 	ev_timer_start(loop, &t);
-	if (stop_post_verified < stop_post_n)
+	ev_timer_init(&gone, stop_post_poll_cb, 0.02, 0.02);
+	gone.data = r;
+	ev_timer_start(loop, &gone);
+	if (stop_post_verified < stop_post_n && !bird_not_running(reconcile_bird(r)))
 		ev_run(loop, 0);
 	ev_timer_stop(loop, &t);
+	ev_timer_stop(loop, &gone);
 	int rc_ = stop_post_verified >= stop_post_n ? 0 : 1;
 	if (!rc_)
 		log_notice("every prefix withdrawn");
-	else if (!stop_post_connected) {
+	else if (bird_not_running(reconcile_bird(r))) {
+		log_notice("BIRD is not running (nothing listens on %s): nothing is announced; "
+			   "the state file %s says withdrawn", k->bird.socket, k->bird.state_file);
+		rc_ = 0;
+	} else if (!stop_post_connected) {
 		/* BIRD is not running: it announces nothing, and starts withdrawn */
 		log_notice("BIRD not reachable; the state file %s says withdrawn",
 			   k->bird.state_file);

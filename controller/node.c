@@ -879,9 +879,24 @@ static void node_stop_finish(struct node *n)
 	}
 }
 
+/* BIRD is not running (its socket is gone or refuses): it announces
+ * nothing, and it will start from the state file, which says withdrawn
+ * since reconcile_set() wrote it; no confirmation can come, so stop now */
+static bool node_stop_bird_gone(struct node *n)
+{
+	if (!bird_not_running(reconcile_bird(n->rec)))
+		return false;
+	log_notice("BIRD is not running (nothing listens on %s): nothing is announced; "
+		   "the state file says withdrawn", n->cfg->ctl.bird.socket);
+	node_stop_finish(n);
+	return true;
+}
+
 static void node_stop_poll_cb(struct ev_loop *loop, ev_timer *t, int revents)
 {
 	struct node *n = t->data;
+	if (node_stop_bird_gone(n))
+		return;
 	for (size_t i = 0; i < n->cfg->ctl.nprefixes; i++) {
 		struct reconcile_status st;
 		node_rec_get(n, i, &st);
@@ -941,6 +956,7 @@ void node_stop(struct node *n, void (*done)(void *arg), void *arg)
 	ev_timer_init(&n->stop_poll, node_stop_poll_cb, 0.02, 0.02);
 	n->stop_poll.data = n;
 	ev_timer_start(n->loop, &n->stop_poll);
+	node_stop_bird_gone(n);
 }
 
 void node_probe_now(struct node *n)

@@ -18,7 +18,8 @@
  * until the reconciler has re-applied and re-checked after the reconnect;
  * each step goes to the history.  node_stop() stops probing and, with on-stop "withdraw",
  * withdraws every prefix; done(arg) is called once BIRD shows it or
- * controller.stop-timeout has passed (at once with "keep").
+ * controller.stop-timeout has passed (at once with "keep", and as soon as
+ * BIRD's control socket is found missing or refusing: BIRD not running).
  * node_status()/node_history() build the JSON the control socket sends.
  * Reasons (why, history) are one line each, a round's probes grouped by
  * failure, shortened at a word with "… (N more)" when they must be.

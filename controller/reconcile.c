@@ -4,9 +4,11 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/log.h"
 #include "controller/birdstate.h"
@@ -38,6 +40,23 @@ struct rc_prefix {
 
 enum rc_step { RC_IDLE, RC_STATUS, RC_CONFIGURE, RC_PROTOCOLS, RC_FIX, RC_EXPORT };
 
+/* What one `show status` says about BIRD's life, as differences of times
+ * printed in the same reply (see reconcile.h: the printed instants move by
+ * milliseconds from one reply to the next, their differences do not).
+ * Microseconds. */
+struct rc_clock {
+	bool ok;                         /* the three times were read */
+	int64_t uptime;                  /* server time - last reboot */
+	int64_t loaded;                  /* last reconfiguration - last reboot */
+	int64_t res;                     /* resolution of the printed times */
+	int64_t at;                      /* CLOCK_MONOTONIC when the reply came */
+	unsigned conn;                   /* conn_gen of the connection it came on */
+};
+
+/* a BIRD restarted less than this after its previous start is taken for the
+ * same one (the reply's latency must never look like a restart) */
+#define RC_RESTART_SLACK_US 1000000
+
 struct reconcile {
 	struct ev_loop *loop;
 	struct bird_client *bird;
@@ -55,7 +74,9 @@ struct reconcile {
 	unsigned conn_gen;               /* bumped on every connect and disconnect */
 	unsigned pass_conn;              /* conn_gen when the running pass began */
 	bool need_configure;             /* file written, BIRD not told yet */
-	char reboot[48], reconf[48];
+	struct rc_clock clock;           /* BIRD's last `show status` */
+	bool clock_warned;               /* its times could not be read */
+	bool own_queued;                 /* our configure answered 0005 (queued) */
 
 	enum rc_step step;
 	bool pass_again;
@@ -247,36 +268,161 @@ static void rc_file_forget(struct reconcile *r)
 		r->p[i].in_file = false;
 }
 
-static void rc_status_field(const struct bird_reply *rep, const char *key, char *out, size_t outlen)
+/* text of the first line starting with key, after it; NULL when none */
+static const char *rc_status_field(const struct bird_reply *rep, const char *key)
 {
 	size_t kl = strlen(key);
 
 	for (size_t i = 0; i < rep->nlines; i++)
-		if (strncmp(rep->lines[i].text, key, kl) == 0) {
-			snprintf(out, outlen, "%s", rep->lines[i].text + kl);
-			return;
+		if (strncmp(rep->lines[i].text, key, kl) == 0)
+			return rep->lines[i].text + kl;
+	return NULL;
+}
+
+/* a time as BIRD's `timeformat base` prints it: "YYYY-MM-DD hh:mm:ss"
+ * (iso long) or "DD-MM-YYYY hh:mm:ss", each with an optional fraction of
+ * up to 6 digits; microseconds since the epoch (local time, as BIRD
+ * formats it) and the printed resolution */
+static int rc_time_parse(const char *s, int64_t *t, int64_t *res)
+{
+	int a, b, c, hh, mm, ss, n = -1;
+	struct tm tm = { .tm_isdst = -1 };
+	int64_t frac = 0, unit = 1000000;
+	time_t secs;
+
+	if (!s || sscanf(s, "%4d-%2d-%4d %2d:%2d:%2d%n", &a, &b, &c, &hh, &mm, &ss, &n) != 6 ||
+	    n < 0)
+		return -1;
+	if (a >= 1000 && c <= 31) {
+		tm.tm_year = a - 1900;
+		tm.tm_mday = c;
+	} else if (c >= 1000 && a <= 31) {
+		tm.tm_year = c - 1900;
+		tm.tm_mday = a;
+	} else {
+		return -1;
+	}
+	tm.tm_mon = b - 1;
+	tm.tm_hour = hh;
+	tm.tm_min = mm;
+	tm.tm_sec = ss;
+	s += n;
+	if (*s == '.') {
+		for (s++; *s >= '0' && *s <= '9'; s++) {
+			if (unit == 1)
+				return -1;      /* finer than BIRD's microseconds */
+			unit /= 10;
+			frac += (*s - '0') * unit;
 		}
+		if (unit == 1000000)
+			return -1;
+	}
+	if (*s && *s != ' ')
+		return -1;
+	secs = mktime(&tm);
+	if (secs == (time_t)-1)
+		return -1;
+	*t = (int64_t)secs * 1000000 + frac;
+	*res = unit;
+	return 0;
+}
+
+static void rc_clock_read(struct reconcile *r, const struct bird_reply *rep, struct rc_clock *c)
+{
+	int64_t now, boot, reconf, r1, r2, r3;
+	struct timespec ts;
+
+	memset(c, 0, sizeof(*c));
+	clock_gettime(CLOCK_MONOTONIC, &ts);     /* not ev_now(): the wall clock */
+	c->at = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+	c->conn = r->conn_gen;
+	if (rc_time_parse(rc_status_field(rep, "Current server time is "), &now, &r1) < 0 ||
+	    rc_time_parse(rc_status_field(rep, "Last reboot on "), &boot, &r2) < 0 ||
+	    rc_time_parse(rc_status_field(rep, "Last reconfiguration on "), &reconf, &r3) < 0) {
+		if (!r->clock_warned)
+			log_warn("reconcile: cannot read BIRD's times in `show status` (is "
+				 "`timeformat base` iso long?): a restart of BIRD is assumed at "
+				 "every reconnect, someone else's configure goes unnoticed");
+		r->clock_warned = true;
+		return;
+	}
+	c->ok = true;
+	c->uptime = now - boot;
+	c->loaded = reconf - boot;
+	c->res = r1 > r2 ? r1 : r2;
+	if (r3 > c->res)
+		c->res = r3;
+}
+
+/* the time from boot to the last configure moved: each of the two printed
+ * times is cut to the resolution, so their difference moves by one unit */
+static bool rc_loaded_moved(const struct rc_clock *a, const struct rc_clock *b)
+{
+	int64_t d = a->loaded - b->loaded;
+
+	return (d < 0 ? -d : d) > (a->res > b->res ? a->res : b->res);
+}
+
+/*
+ * Did BIRD restart, or did someone else configure it, between the status
+ * replies prev and cur?  BIRD prints each time as its real-time clock minus
+ * the monotonic time elapsed since the event, each clock read at another
+ * moment, so the same instant is printed a few milliseconds apart from one
+ * reply to the next (and a clock step apart after a step).  Differences
+ * within one reply are exact to the printed resolution; they are compared:
+ *  - restart: only possible if the control connection was lost meanwhile
+ *    (a restart closes it); then the new uptime is shorter than the old
+ *    one plus the time that passed here;
+ *  - configure: the time from boot to the last reconfiguration changed by
+ *    more than the resolution.
+ */
+static void rc_clock_compare(struct reconcile *r, const struct rc_clock *cur,
+			     const char *reboot_text, const char *reconf_text)
+{
+	const struct rc_clock *prev = &r->clock;
+
+	if (!cur->ok) {
+		if (prev->at > 0 && prev->conn != cur->conn) {
+			log_notice("reconcile: reconnected to BIRD; re-applying every prefix "
+				   "(cannot tell whether it restarted)");
+			rc_file_forget(r);
+		}
+		return;
+	}
+	if (!prev->ok)
+		return;
+	log_debug("reconcile: BIRD up %.6f s, configured %.6f s after boot (was %.6f, %.6f)",
+		  cur->uptime / 1e6, cur->loaded / 1e6, prev->uptime / 1e6, prev->loaded / 1e6);
+	if (prev->conn != cur->conn &&
+	    cur->uptime + RC_RESTART_SLACK_US < prev->uptime + (cur->at - prev->at)) {
+		log_notice("reconcile: BIRD restarted (%s); re-applying every prefix", reboot_text);
+		rc_file_forget(r);
+		r->own_queued = false;
+	} else if (rc_loaded_moved(cur, prev)) {
+		if (r->own_queued) {
+			/* our queued configure has been applied */
+			r->own_queued = false;
+		} else {
+			log_notice("reconcile: BIRD reconfigured by someone else (%s); "
+				   "re-applying", reconf_text);
+			rc_file_forget(r);
+		}
+	}
 }
 
 static void rc_status_cb(void *arg, const struct bird_reply *rep)
 {
 	struct reconcile *r = arg;
-	char reboot[48] = "", reconf[48] = "";
+	struct rc_clock cur;
+	const char *reboot, *reconf;
 
 	if (rc_reply_lost(r, rep))
 		return;
-	rc_status_field(rep, "Last reboot on ", reboot, sizeof(reboot));
-	rc_status_field(rep, "Last reconfiguration on ", reconf, sizeof(reconf));
-	if (r->reboot[0] && strcmp(reboot, r->reboot) != 0) {
-		log_notice("reconcile: BIRD restarted (%s); re-applying every prefix", reboot);
-		rc_file_forget(r);
-	} else if (r->reconf[0] && strcmp(reconf, r->reconf) != 0) {
-		log_notice("reconcile: BIRD reconfigured by someone else (%s); re-applying",
-			   reconf);
-		rc_file_forget(r);
-	}
-	snprintf(r->reboot, sizeof(r->reboot), "%s", reboot);
-	snprintf(r->reconf, sizeof(r->reconf), "%s", reconf);
+	reboot = rc_status_field(rep, "Last reboot on ");
+	reconf = rc_status_field(rep, "Last reconfiguration on ");
+	rc_clock_read(r, rep, &cur);
+	rc_clock_compare(r, &cur, reboot ? reboot : "?", reconf ? reconf : "?");
+	r->clock = cur;
 	rc_step_configure(r);
 }
 
@@ -284,11 +430,16 @@ static void rc_status_cb(void *arg, const struct bird_reply *rep)
 static void rc_status_ours_cb(void *arg, const struct bird_reply *rep)
 {
 	struct reconcile *r = arg;
+	struct rc_clock cur;
 
 	if (rc_reply_lost(r, rep))
 		return;
-	rc_status_field(rep, "Last reboot on ", r->reboot, sizeof(r->reboot));
-	rc_status_field(rep, "Last reconfiguration on ", r->reconf, sizeof(r->reconf));
+	rc_clock_read(r, rep, &cur);
+	/* a queued configure that BIRD applied already */
+	if (r->own_queued && cur.ok && r->clock.ok && cur.conn == r->clock.conn &&
+	    rc_loaded_moved(&cur, &r->clock))
+		r->own_queued = false;
+	r->clock = cur;
 	rc_step_protocols(r);
 }
 
@@ -298,7 +449,11 @@ static void rc_configure_cb(void *arg, const struct bird_reply *rep)
 
 	if (rc_reply_lost(r, rep))
 		return;
+	log_debug("reconcile: configure answered %04d %s", rep->code, rep->text);
 	if (rep->code == 3 || rep->code == 4 || rep->code == 5) {
+		/* 0005: queued behind a reconfiguration in progress; BIRD
+		 * shows its time only once it is applied */
+		r->own_queued = rep->code == 5;
 		r->need_configure = false;
 		rc_cmd(r, "show status", rc_status_ours_cb);
 		return;

@@ -18,7 +18,8 @@
  *
  * A reconcile pass runs after every change and every `interval` seconds:
  * `show status` (after a BIRD restart or someone else's `configure` the
- * include file is rewritten, in case it was edited, and configured again),
+ * include file is rewritten, in case it was edited, and configured again;
+ * see below how they are told),
  * include file + `configure` when the file changed, `show protocols`,
  * `enable`/`disable` for every static protocol BIRD shows in the wrong
  * state (a BIRD restart, someone's `configure`), and `show route export
@@ -27,6 +28,21 @@
  * established session exports it (not, for WITHDRAW) carrying 65535:0
  * exactly when DRAIN is desired.  While BIRD is away the include file is
  * still written, so BIRD starts in the desired state.
+ *
+ * Telling a restart or another's configure from `show status`: BIRD prints
+ * each time as its real-time clock minus the monotonic time since the
+ * event, the two clocks read at different moments, so one instant is
+ * printed a few milliseconds apart from reply to reply (and moves with a
+ * clock step); only differences within one reply are exact.  A restart is
+ * therefore recognised only across a lost control connection, by an uptime
+ * (server time - last reboot) shorter than the last one plus the time
+ * passed here, by more than 1 s; someone else's configure by a changed
+ * time from boot to the last reconfiguration (by more than the printed
+ * resolution: with milliseconds, a configure within 2 ms of ours passes
+ * for ours; raizctl bird-conf sets microseconds).  Our configure that BIRD
+ * queued (0005) is ours when it takes effect.  The times must be
+ * `timeformat base` iso long (s, ms or us, or dd-mm-yyyy); others cannot be
+ * read, and then every reconnect re-applies.
  *
  * At start the desired state is adopted from the include file (a restarted
  * controller changes nothing); prefixes missing from it start withdrawn,

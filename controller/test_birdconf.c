@@ -244,6 +244,14 @@ static void test_node_pieces(void **state)
 	assert_in_order(s, "protocol bgp isp_v4 {", "neighbor 203.0.113.1 as 65000;");
 	assert_in_order(s, "protocol bgp isp_v6 {", "neighbor 2001:db8:ffff::1 as 65000;");
 	assert_int_equal(count(s, "graceful restart off;"), 2);
+	/* back within about a second of a repair, never backing off */
+	assert_int_equal(count(s, "\tconnect delay time 1;\n"), 2);
+	assert_int_equal(count(s, "\tconnect retry time 1;\n"), 2);
+	assert_int_equal(count(s, "\terror wait time 0, 0;\n"), 2);
+	assert_in_order(s, "protocol bgp isp_v4 {", "connect retry time 1;");
+	assert_lacks(s, "error wait time 1, 30");
+	/* raiz-controller reads the times of `show status` */
+	assert_has(s, "\ntimeformat base iso long us;\n");
 	assert_int_equal(count(s, "import none;"), 2);
 	assert_int_equal(count(s, "export limit 1 action block;"), 2);
 	assert_int_equal(count(s, "bfd on;"), 2);
@@ -275,6 +283,10 @@ static void test_isp_pieces(void **state)
 	assert_int_equal(count(s, "export none;"), 2);
 	assert_int_equal(count(s, "enforce first as on;"), 2);
 	assert_int_equal(count(s, "bfd on;"), 2);
+	/* the ISP's side must not refuse a repaired node for BIRD's default
+	 * error wait (60 s) nor wait out a connect (120 s) */
+	assert_int_equal(count(s, "\tconnect retry time 1;\n"), 2);
+	assert_int_equal(count(s, "\terror wait time 0, 0;\n"), 2);
 	assert_has(s, "router id 203.0.113.1;");
 	if (have_bird())
 		assert_int_equal(bird_parse(f, "isp.conf", s), 0);

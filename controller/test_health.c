@@ -176,17 +176,71 @@ static void test_hard_at_start(void **st)
 	assert_true(health_penalty(&h, now) == 0);
 }
 
-static void test_wrong_answer_counts_to_fall(void **st)
+/* a wrong answer (SERVFAIL, REFUSED, wrong data) withdraws on the first bad
+ * round: a resolver caches it; fall does not apply */
+static void test_wrong_answer_down_at_once(void **st)
 {
 	struct health h;
 	uint64_t now = 0;
+	svc.fall = 5;
 	make_up(&h, &now);
-	health_round(&h, now += 500, ONE_WRONG, 4, "tcp4: rcode SERVFAIL");
-	assert_int_equal(h.state, HEALTH_UP);
-	assert_false(h.confirming);
-	assert_int_equal(health_next_delay(&h), 100);
-	health_round(&h, now += 100, ONE_WRONG, 4, "tcp4: rcode SERVFAIL");
+	assert_true(health_round(&h, now += 500, ONE_WRONG, 4, "tcp4: rcode SERVFAIL"));
 	assert_int_equal(h.state, HEALTH_DOWN);
+	assert_string_equal(h.why, "wrong answer: tcp4: rcode SERVFAIL");
+	assert_false(health_usable(&h));
+	assert_false(h.confirming);
+	assert_int_equal(health_next_delay(&h), 500);
+	/* a withdrawal like any other: damping counts it, hold-down applies */
+	assert_true(health_penalty(&h, now) > 999);
+	assert_int_equal(health_hold_until(&h), now + 1000);
+}
+
+static void test_wrong_answer_at_start_and_degraded(void **st)
+{
+	struct health h;
+	uint64_t now = 0;
+	/* the very first round */
+	health_init(&h, &svc, now);
+	health_round(&h, now += 500, ONE_WRONG, 4, "udp4: rcode REFUSED");
+	assert_int_equal(h.state, HEALTH_DOWN);
+	assert_true(health_penalty(&h, now) == 0);      /* never announced: no flap */
+	/* degraded (UDP lost under a flood), then a wrong answer */
+	make_up(&h, &now);
+	rounds(&h, &now, UDP_LOSS, 2);
+	assert_int_equal(h.state, HEALTH_DEGRADED);
+	enum probe_verdict lost_and_wrong[4] = { PROBE_TIMEOUT, PROBE_WRONG, PROBE_TIMEOUT,
+						 PROBE_OK };
+	health_round(&h, now += 100, lost_and_wrong, 4, "tcp4: answer 198.51.100.99");
+	assert_int_equal(h.state, HEALTH_DOWN);
+	assert_non_null(strstr(h.why, "wrong answer"));
+}
+
+/* what is not a wrong answer keeps the hysteresis against false
+ * withdrawals: timeouts, a stale serial, expiring signatures */
+static void test_not_wrong_keeps_fall(void **st)
+{
+	static const enum probe_verdict ALL_STALE[4] = { PROBE_STALE, PROBE_STALE, PROBE_STALE,
+							 PROBE_STALE };
+	static const enum probe_verdict ONE_SIGS[4] = { PROBE_OK, PROBE_SIGNATURES, PROBE_OK,
+							PROBE_OK };
+	struct health h;
+	uint64_t now = 0;
+	const enum probe_verdict *kinds[] = { ALL_TO, ALL_STALE, ONE_SIGS };
+
+	for (size_t k = 0; k < 3; k++) {
+		make_up(&h, &now);
+		health_round(&h, now += 500, kinds[k], 4, "bad");
+		assert_int_equal(h.state, HEALTH_UP);
+		assert_int_equal(health_next_delay(&h), 100);
+		health_round(&h, now += 100, kinds[k], 4, "bad");
+		assert_int_equal(h.state, HEALTH_DOWN);
+		assert_non_null(strstr(h.why, "2 bad rounds"));
+	}
+	/* a timeout, then a good round: forgiven, as before */
+	make_up(&h, &now);
+	health_round(&h, now += 500, ALL_TO, 4, NULL);
+	health_round(&h, now += 100, ALL_OK, 4, NULL);
+	assert_int_equal(h.state, HEALTH_UP);
 }
 
 static void test_degraded_keep_and_back(void **st)
@@ -497,7 +551,9 @@ int main(void)
 		cmocka_unit_test_setup(test_hard_failure_not_confirmed, setup),
 		cmocka_unit_test_setup(test_hard_event_pidfd, setup),
 		cmocka_unit_test_setup(test_hard_at_start, setup),
-		cmocka_unit_test_setup(test_wrong_answer_counts_to_fall, setup),
+		cmocka_unit_test_setup(test_wrong_answer_down_at_once, setup),
+		cmocka_unit_test_setup(test_wrong_answer_at_start_and_degraded, setup),
+		cmocka_unit_test_setup(test_not_wrong_keeps_fall, setup),
 		cmocka_unit_test_setup(test_degraded_keep_and_back, setup),
 		cmocka_unit_test_setup(test_degraded_then_down, setup),
 		cmocka_unit_test_setup(test_degraded_withdraw_policy_is_a_flap, setup),

@@ -2,6 +2,7 @@
  * the node (driven by the reconciler) and the host ISP's router, which
  * learns the anycast prefixes over BGP on loopback */
 #include <errno.h>
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -634,6 +635,71 @@ static void test_unknown_protocol(void **state)
 	assert_string_equal(s.last_error, "");
 }
 
+/* "Reconfiguring" lines in the node BIRD's log: one per configure BIRD
+ * applied (ours and anybody else's) */
+static int bird_reconfigures(struct fx *f)
+{
+	char path[160], line[512];
+	FILE *l;
+	int n = 0;
+
+	snprintf(path, sizeof(path), "%s/node.log", f->dir);
+	l = fopen(path, "r");
+	assert_non_null(l);
+	while (fgets(line, sizeof(line), l))
+		if (strstr(line, "Reconfiguring\n"))
+			n++;
+	fclose(l);
+	return n;
+}
+
+struct passes {
+	struct fx *f;
+	double checked;          /* checked_at of V4 last seen */
+	int n, want;
+};
+
+static bool passes_done(void *arg)
+{
+	struct passes *p = arg;
+	struct reconcile_status st;
+
+	reconcile_get(p->f->r, V4, &st);
+	if (st.checked_at > p->checked) {
+		p->checked = st.checked_at;
+		p->n++;
+	}
+	return p->n >= p->want;
+}
+
+/* many passes against the same BIRD, the desired state flapping: BIRD is
+ * configured exactly once per change (and once at start), never because a
+ * pass mistook BIRD's printed times for a restart or another's configure */
+static void test_long_run_no_false_reapply(void **state)
+{
+	struct fx *f = *state;
+	struct passes p = { .f = f };
+	int before, changes = 0;
+
+	reconcile_free(f->r);
+	f->cfg.interval = 0.01;
+	start_reconcile(f);
+	wait_verified(f, V4, RECONCILE_WITHDRAW);
+	wait_verified(f, V6, RECONCILE_WITHDRAW);
+	before = bird_reconfigures(f);      /* the start's, the fixture's */
+	for (int round = 0; round < 12; round++) {
+		enum announce_state st = round % 2 ? RECONCILE_WITHDRAW : RECONCILE_ANNOUNCE;
+
+		reconcile_set(f->r, V4, st, round % 2 ? "flap down" : "flap up");
+		changes++;
+		wait_verified(f, V4, st);
+		p.n = 0;
+		p.want = 25;
+		assert_true(birdrun_wait(f->loop, passes_done, &p, 20));
+	}
+	assert_int_equal(bird_reconfigures(f) - before, changes);
+}
+
 static void test_bad_config(void **state)
 {
 	struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
@@ -677,6 +743,443 @@ static void test_bad_config(void **state)
 	ev_loop_destroy(loop);
 }
 
+/* ---- a scripted BIRD: the clocks and the replies real BIRD cannot be made
+ * to produce on demand ---- */
+
+struct fake {
+	struct ev_loop *loop;
+	char dir[64], path[128];
+	int lfd, cfd;
+	ev_io accept_w, read_w;
+	char in[4096];
+	size_t inlen;
+	/* BIRD's clocks: monotonic instants, printed as real time; each reply
+	 * reads the real-time clock skew[] after the monotonic one */
+	double offset;           /* real - monotonic */
+	double boot, loaded;     /* monotonic */
+	int digits;              /* printed fraction: 3 (iso long ms), 0 */
+	bool dmy;                /* "%d-%m-%Y %T" */
+	bool short_fmt;          /* iso short ms: "%T.%3f", unreadable here */
+	const double *skew;
+	size_t nskew;
+	int configure_code;      /* 3, or 5: queued, applied after one status */
+	bool queued;
+	unsigned apply_at;       /* nstatus when the queued one is applied */
+	double admin_after;      /* > 0: someone configures this long after ours */
+	bool admin_pending;
+	unsigned admin_at;
+	bool up[2];              /* raiz_v4, raiz_v6 */
+	unsigned nstatus, nconfigure, nconnect, nother;
+};
+
+static double fake_mono(void)
+{
+	return mono();
+}
+
+/* t (monotonic) as BIRD prints it in this reply */
+static void fake_time(struct fake *k, double t, double skew, char *out, size_t len)
+{
+	double real = t + k->offset + skew, scale = 1;
+	time_t secs;
+	struct tm tm;
+	char day[32];
+	long frac;
+
+	for (int i = 0; i < k->digits; i++)
+		scale *= 10;
+	real = floor(real * scale) / scale;
+	secs = (time_t)floor(real);
+	frac = lround((real - (double)secs) * scale);
+	localtime_r(&secs, &tm);
+	strftime(day, sizeof(day), k->short_fmt ? "%T" : k->dmy ? "%d-%m-%Y %T" : "%F %T", &tm);
+	if (k->digits)
+		snprintf(out, len, "%s.%0*ld", day, k->digits, frac);
+	else
+		snprintf(out, len, "%s", day);
+}
+
+static void fake_send(struct fake *k, const char *text)
+{
+	size_t len = strlen(text);
+
+	assert_int_equal(write(k->cfd, text, len), (ssize_t)len);
+}
+
+static void fake_status(struct fake *k)
+{
+	double now = fake_mono(), skew = k->skew[k->nstatus % k->nskew];
+	char tn[64], tb[64], tr[64], out[512];
+
+	if (k->queued && k->nstatus >= k->apply_at) {
+		k->loaded = now;
+		k->queued = false;
+	}
+	if (k->admin_pending && k->nstatus >= k->admin_at) {
+		k->loaded += k->admin_after;
+		k->admin_pending = false;
+	}
+	k->nstatus++;
+	fake_time(k, now, skew, tn, sizeof(tn));
+	fake_time(k, k->boot, skew, tb, sizeof(tb));
+	fake_time(k, k->loaded, skew, tr, sizeof(tr));
+	snprintf(out, sizeof(out),
+		 "1000-BIRD 2.0.12\n1011-Router ID is 192.0.2.1\n Hostname is fake\n"
+		 " Current server time is %s\n Last reboot on %s\n"
+		 " Last reconfiguration on %s\n0013 Daemon is up and running\n", tn, tb, tr);
+	fake_send(k, out);
+}
+
+static void fake_line(struct fake *k, const char *l)
+{
+	static const char *const names[2] = { "raiz_v4", "raiz_v6" };
+	char out[512];
+
+	if (strcmp(l, "show status") == 0) {
+		fake_status(k);
+	} else if (strcmp(l, "configure") == 0) {
+		k->nconfigure++;
+		if (k->configure_code == 5) {
+			k->queued = true;
+			k->apply_at = k->nstatus + 1;   /* not the status right after */
+			fake_send(k, "0002-Reading configuration from /fake/bird.conf\n"
+				  "0005 Reconfiguration already in progress, "
+				  "queueing new config\n");
+		} else {
+			k->loaded = fake_mono();
+			fake_send(k, "0002-Reading configuration from /fake/bird.conf\n"
+				  "0003 Reconfigured\n");
+		}
+		if (k->admin_after > 0 && k->nconfigure == 2) {
+			/* seen after the status that follows ours */
+			k->admin_pending = true;
+			k->admin_at = k->nstatus + 1;
+		}
+	} else if (strcmp(l, "show protocols") == 0) {
+		snprintf(out, sizeof(out),
+			 "2002-Name       Proto      Table      State  Since         Info\n"
+			 "1002-raiz_v4    Static     master4    %-6s 2026-12-07 04:05:43  \n"
+			 " raiz_v6    Static     master6    %-6s 2026-12-07 04:05:43  \n0000 \n",
+			 k->up[0] ? "up" : "down", k->up[1] ? "up" : "down");
+		fake_send(k, out);
+	} else {
+		for (int i = 0; i < 2; i++) {
+			char en[64], dis[64];
+
+			snprintf(en, sizeof(en), "enable \"%s\"", names[i]);
+			snprintf(dis, sizeof(dis), "disable \"%s\" ", names[i]);
+			if (strcmp(l, en) == 0 || strncmp(l, dis, strlen(dis)) == 0) {
+				bool on = l[0] == 'e';
+
+				snprintf(out, sizeof(out), "%04d %s: %s\n", on ? 11 : 9, names[i],
+					 on ? "enabled" : "disabled");
+				k->up[i] = on;
+				fake_send(k, out);
+				return;
+			}
+		}
+		k->nother++;
+		fake_send(k, "9001 syntax error, unexpected command\n");
+	}
+}
+
+static void fake_close_conn(struct fake *k)
+{
+	if (k->cfd < 0)
+		return;
+	ev_io_stop(k->loop, &k->read_w);
+	close(k->cfd);
+	k->cfd = -1;
+	k->inlen = 0;
+	ev_io_start(k->loop, &k->accept_w);
+}
+
+static void fake_read(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct fake *k = w->data;
+	ssize_t n = read(k->cfd, k->in + k->inlen, sizeof(k->in) - 1 - k->inlen);
+	char *l, *nl;
+
+	if (n <= 0) {
+		fake_close_conn(k);
+		return;
+	}
+	k->inlen += (size_t)n;
+	k->in[k->inlen] = '\0';
+	for (l = k->in; (nl = strchr(l, '\n')); l = nl + 1) {
+		*nl = '\0';
+		fake_line(k, l);
+	}
+	k->inlen = strlen(l);
+	memmove(k->in, l, k->inlen + 1);
+}
+
+static void fake_accept(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct fake *k = w->data;
+	static const char greet[] = "0001 BIRD 2.0.12 ready.\n";
+
+	if (k->cfd >= 0)
+		return;
+	k->cfd = accept(k->lfd, NULL, NULL);
+	assert_true(k->cfd >= 0);
+	k->nconnect++;
+	fake_send(k, greet);
+	ev_io_init(&k->read_w, fake_read, k->cfd, EV_READ);
+	k->read_w.data = k;
+	ev_io_start(loop, &k->read_w);
+	ev_io_stop(loop, w);
+}
+
+/* jitter as measured on a busy BIRD 2.0.12: 0 to 9 ms between its clocks */
+static const double skew_ms[] = { 0, 0.0004, 0.0011, 0.0093, 0.0027, 0.0006, 0.0049, 0.0001 };
+/* with whole seconds printed, skews that cross a second now and then */
+static const double skew_s[] = { 0, 0.3, 0.75, 0.1, 0.95, 0.5 };
+
+struct ffx {
+	struct ev_loop *loop;
+	struct fake k;
+	struct reconcile *r;
+	struct reconcile_config cfg;
+	char state[128];
+};
+
+static const struct reconcile_prefix fake_prefixes[] = {
+	{ .prefix = "192.0.2.0/24", .static_proto = "raiz_v4" },
+	{ .prefix = "2001:db8::/48", .static_proto = "raiz_v6" },
+};
+
+static int fake_setup(void **state)
+{
+	struct ffx *x = calloc(1, sizeof(*x));
+	struct fake *k = &x->k;
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+
+	x->loop = ev_loop_new(EVFLAG_AUTO);
+	k->loop = x->loop;
+	assert_int_equal(birdrun_mkdir(k->dir, sizeof(k->dir)), 0);
+	snprintf(k->path, sizeof(k->path), "%s/fake.ctl", k->dir);
+	snprintf(x->state, sizeof(x->state), "%s/state.conf", k->dir);
+	assert_true(strlen(k->path) < sizeof(sun.sun_path));
+	memcpy(sun.sun_path, k->path, strlen(k->path) + 1);
+	k->lfd = socket(AF_UNIX, SOCK_STREAM, 0);
+	assert_int_equal(bind(k->lfd, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	assert_int_equal(listen(k->lfd, 4), 0);
+	k->cfd = -1;
+	ev_io_init(&k->accept_w, fake_accept, k->lfd, EV_READ);
+	k->accept_w.data = k;
+	ev_io_start(x->loop, &k->accept_w);
+	/* BIRD up for 100 s, its configuration loaded 0.2 s after boot;
+	 * the real-time clock a little off the whole millisecond */
+	k->offset = 1.8e9 + 0.0004;
+	k->boot = fake_mono() - 100;
+	k->loaded = k->boot + 0.2;
+	k->digits = 3;
+	k->skew = skew_ms;
+	k->nskew = sizeof(skew_ms) / sizeof(skew_ms[0]);
+	k->configure_code = 3;
+	x->cfg = (struct reconcile_config){
+		.socket_path = k->path, .include_path = x->state,
+		.prefixes = fake_prefixes, .nprefixes = 2, .interval = 0.01, .cmd_timeout = 2,
+	};
+	*state = x;
+	return 0;
+}
+
+static void fake_start(struct ffx *x)
+{
+	char err[256];
+
+	x->r = reconcile_new(x->loop, &x->cfg, err, sizeof(err));
+	if (!x->r)
+		fail_msg("reconcile_new: %s", err);
+}
+
+static int fake_teardown(void **state)
+{
+	struct ffx *x = *state;
+
+	reconcile_free(x->r);
+	fake_close_conn(&x->k);
+	ev_io_stop(x->loop, &x->k.accept_w);
+	close(x->k.lfd);
+	unlink(x->k.path);
+	birdrun_rmdir(x->k.dir);
+	ev_loop_destroy(x->loop);
+	free(x);
+	return 0;
+}
+
+struct count_wait {
+	const unsigned *counter;
+	unsigned want;
+};
+
+static bool count_reached(void *arg)
+{
+	struct count_wait *c = arg;
+
+	return *c->counter >= c->want;
+}
+
+/* run the loop until the fake BIRD has answered n more `show status` */
+static void fake_statuses(struct ffx *x, unsigned n)
+{
+	struct count_wait c = { .counter = &x->k.nstatus, .want = x->k.nstatus + n };
+
+	assert_true(birdrun_wait(x->loop, count_reached, &c, 20));
+}
+
+static bool fake_verified(struct ffx *x, size_t i, enum announce_state st)
+{
+	struct reconcile_status s;
+
+	reconcile_get(x->r, i, &s);
+	return s.verified && s.desired == st;
+}
+
+/* the printed times move by milliseconds from one reply to the next: no
+ * pass takes that for a restart or someone else's configure */
+static void test_fake_clock_jitter(void **state)
+{
+	struct ffx *x = *state;
+
+	fake_start(x);
+	fake_statuses(x, 40);
+	assert_int_equal(x->k.nconfigure, 1);       /* the start's include file */
+	assert_int_equal(x->k.nconnect, 1);
+	assert_int_equal(x->k.nother, 0);
+	assert_true(fake_verified(x, V4, RECONCILE_WITHDRAW));
+	/* a change is one configure, its own time is not someone else's */
+	reconcile_set(x->r, V6, RECONCILE_ANNOUNCE, "healthy");
+	fake_statuses(x, 40);
+	assert_int_equal(x->k.nconfigure, 2);
+	assert_true(fake_verified(x, V6, RECONCILE_ANNOUNCE));
+	assert_true(x->k.up[1] && !x->k.up[0]);
+	/* the same with microseconds printed */
+	x->k.digits = 6;
+	fake_statuses(x, 40);
+	assert_int_equal(x->k.nconfigure, 2);
+}
+
+/* the same with whole seconds (timeformat base iso long) and with the
+ * day-month-year form */
+static void test_fake_clock_seconds(void **state)
+{
+	struct ffx *x = *state;
+
+	x->k.digits = 0;
+	x->k.dmy = true;
+	x->k.offset = 1.8e9 + 0.4;
+	x->k.skew = skew_s;
+	x->k.nskew = sizeof(skew_s) / sizeof(skew_s[0]);
+	fake_start(x);
+	fake_statuses(x, 30);
+	assert_int_equal(x->k.nconfigure, 1);
+	/* someone else's configure, seconds later, is still seen */
+	x->k.loaded = fake_mono() + 5;
+	fake_statuses(x, 10);
+	assert_int_equal(x->k.nconfigure, 2);
+}
+
+/* microseconds printed (timeformat base iso long us, as raizctl bird-conf
+ * writes): someone else's configure 1.2 ms after ours is still theirs */
+static void test_fake_admin_right_after_ours(void **state)
+{
+	struct ffx *x = *state;
+
+	x->k.digits = 6;
+	x->k.offset = 1.8e9 + 0.0000004;
+	x->k.admin_after = 0.0012;
+	fake_start(x);
+	fake_statuses(x, 20);
+	assert_int_equal(x->k.nconfigure, 1);
+	reconcile_set(x->r, V4, RECONCILE_ANNOUNCE, "healthy");   /* our configure */
+	fake_statuses(x, 20);
+	assert_false(x->k.admin_pending);
+	assert_int_equal(x->k.nconfigure, 3);     /* ours, and one re-apply after theirs */
+	assert_true(fake_verified(x, V4, RECONCILE_ANNOUNCE));
+}
+
+/* someone else's configure is noticed and answered by one configure */
+static void test_fake_admin_configure(void **state)
+{
+	struct ffx *x = *state;
+
+	fake_start(x);
+	fake_statuses(x, 10);
+	assert_int_equal(x->k.nconfigure, 1);
+	x->k.loaded = fake_mono();                 /* an admin's `birdc configure` */
+	fake_statuses(x, 20);
+	assert_int_equal(x->k.nconfigure, 2);
+}
+
+/* our configure queued behind a reconfiguration in progress (0005) takes
+ * effect a status later: that is ours, not someone else's */
+static void test_fake_queued_configure(void **state)
+{
+	struct ffx *x = *state;
+
+	x->k.configure_code = 5;
+	fake_start(x);
+	fake_statuses(x, 30);
+	assert_int_equal(x->k.nconfigure, 1);
+	assert_false(x->k.queued);                 /* it was applied meanwhile */
+	reconcile_set(x->r, V4, RECONCILE_ANNOUNCE, "healthy");
+	fake_statuses(x, 30);
+	assert_int_equal(x->k.nconfigure, 2);
+	assert_true(fake_verified(x, V4, RECONCILE_ANNOUNCE));
+}
+
+static bool fake_connected(void *arg)
+{
+	struct ffx *x = arg;
+
+	return x->k.cfd >= 0 && bird_connected(reconcile_bird(x->r));
+}
+
+/* a restart (connection lost, BIRD booted anew) re-applies the include
+ * file; a lost connection to the same BIRD does not */
+static void test_fake_restart_and_reconnect(void **state)
+{
+	struct ffx *x = *state;
+
+	fake_start(x);
+	fake_statuses(x, 10);
+	assert_int_equal(x->k.nconfigure, 1);
+	/* BIRD restarts: the connection closes, a new BIRD boots */
+	fake_close_conn(&x->k);
+	x->k.boot = fake_mono();
+	x->k.loaded = x->k.boot + 0.01;
+	x->k.up[0] = x->k.up[1] = false;
+	assert_true(birdrun_wait(x->loop, fake_connected, x, 10));
+	fake_statuses(x, 10);
+	assert_int_equal(x->k.nconnect, 2);
+	assert_int_equal(x->k.nconfigure, 2);
+	/* the same BIRD, connection lost (e.g. a command timed out) */
+	fake_close_conn(&x->k);
+	assert_true(birdrun_wait(x->loop, fake_connected, x, 10));
+	fake_statuses(x, 10);
+	assert_int_equal(x->k.nconnect, 3);
+	assert_int_equal(x->k.nconfigure, 2);
+}
+
+/* times the reconciler cannot read (timeformat base iso short): no pass
+ * re-applies on its own; a reconnect does, since a restart cannot be told */
+static void test_fake_unreadable_times(void **state)
+{
+	struct ffx *x = *state;
+
+	x->k.short_fmt = true;
+	fake_start(x);
+	fake_statuses(x, 20);
+	assert_int_equal(x->k.nconfigure, 1);
+	fake_close_conn(&x->k);
+	assert_true(birdrun_wait(x->loop, fake_connected, x, 10));
+	fake_statuses(x, 10);
+	assert_int_equal(x->k.nconfigure, 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest with_bird[] = {
@@ -688,9 +1191,22 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_controller_restart_adopts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_configure_error, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_protocol, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_long_run_no_false_reapply, setup, teardown),
 	};
 	const struct CMUnitTest without[] = {
 		cmocka_unit_test(test_bad_config),
+		cmocka_unit_test_setup_teardown(test_fake_clock_jitter, fake_setup, fake_teardown),
+		cmocka_unit_test_setup_teardown(test_fake_clock_seconds, fake_setup, fake_teardown),
+		cmocka_unit_test_setup_teardown(test_fake_admin_configure, fake_setup,
+						fake_teardown),
+		cmocka_unit_test_setup_teardown(test_fake_admin_right_after_ours, fake_setup,
+						fake_teardown),
+		cmocka_unit_test_setup_teardown(test_fake_queued_configure, fake_setup,
+						fake_teardown),
+		cmocka_unit_test_setup_teardown(test_fake_restart_and_reconnect, fake_setup,
+						fake_teardown),
+		cmocka_unit_test_setup_teardown(test_fake_unreadable_times, fake_setup,
+						fake_teardown),
 	};
 	int fails;
 

@@ -9,7 +9,9 @@
 #   healthy -> both prefixes; kill -9 raiz-dnsd -> both gone; SIGSTOP ->
 #   gone; the zone answering REFUSED -> gone; other data than expected ->
 #   gone; signatures expiring inside the margin -> gone; each time recovery -> back; BIRD restart and an admin
-#   `configure` -> state kept; controller kill -9 and restart while healthy
+#   `configure` -> state kept; the node's link down and its BIRD hung
+#   (SIGSTOP) -> gone through BFD, and back within 2.5 s of the repair
+#   (twice: BIRD's error backoff must not grow); controller kill -9 and restart while healthy
 #   -> never withdrawn; drain -> 65535:0 and the prepend at the ISP, then
 #   withdrawn, undrain -> back; a 30 s dnsperf flood -> never withdrawn.
 # Damping is off here (each failure is provoked on purpose, one after the
@@ -143,6 +145,39 @@ lab_wait_established 30 || fail "sessions not back after the node's BIRD restart
 expect_present "after a restart of the node's BIRD" 10
 lab_birdc node show protocols | awk '$1 ~ /^raiz_v[46]$/ && $4 != "up" { exit 1 }' ||
 	fail "static protocols not up after the BIRD restart"
+
+# ---- the node's link and its BIRD fail and are repaired ----
+# The generated sessions connect every second and restart at once after an
+# error, on both ends (bird-conf/README.md, TIMERS): a repaired node is back
+# at the ISP within about a second.  Twice each, so that a backoff growing
+# with consecutive errors would show.  Like a carrier loss, the admin-down
+# link keeps its IPv6 addresses here (Linux drops them otherwise).
+lab_ns node sysctl -qw net.ipv6.conf.node0.keep_addr_on_down=1 || fail "sysctl (node)"
+lab_ns isp sysctl -qw net.ipv6.conf.isp0.keep_addr_on_down=1 || fail "sysctl (isp)"
+expect_back_soon() {  # what, t0
+	local t
+	t=$(lab_wait_route present "$LAB_PREFIXES" 10 "$2") ||
+		fail "$1: prefixes not back at the ISP after $t s"
+	awk -v t="$t" 'BEGIN { exit !(t < 2.5) }' ||
+		fail "$1: prefixes back at the ISP only after $t s (want < 2.5 s)"
+	ok "$1: both prefixes back at the ISP $t s after the repair"
+}
+for round in 1 2; do
+	t0=$EPOCHREALTIME
+	lab_ns node ip link set node0 down
+	expect_absent "node link down ($round)" 5 "$t0"
+	sleep 1.5
+	t0=$EPOCHREALTIME
+	lab_ns node ip link set node0 up
+	expect_back_soon "node link up again ($round)" "$t0"
+	t0=$EPOCHREALTIME
+	kill -STOP "${LAB_BIRD_PID[node]}"
+	expect_absent "node's BIRD hung, SIGSTOP ($round)" 5 "$t0"
+	sleep 1.5
+	t0=$EPOCHREALTIME
+	kill -CONT "${LAB_BIRD_PID[node]}"
+	expect_back_soon "node's BIRD resumed, SIGCONT ($round)" "$t0"
+done
 
 # ---- controller crash and restart while healthy ----
 sleep 1

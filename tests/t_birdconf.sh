@@ -9,6 +9,9 @@
 #     password, per-prefix session lists and no BFD), with the default
 #     state file and with a state file that announces and drains;
 #   - the default state file starts every prefix withdrawn;
+#   - every BGP session of both ends carries the timers that bring a
+#     repaired node back within about a second (connect delay 1, connect
+#     retry 1, error wait 0, 0), the node's with graceful restart off;
 #   - a configuration the generator cannot express is refused with a
 #     reason and a non-zero exit, printing no configuration.
 set -u
@@ -94,7 +97,24 @@ gen_all() {  # name, config
 		fail "$name: node configuration with a draining state file"
 	# no kernel protocol on the node, ever
 	grep -q '^[^#]*kernel' "$tmp/$name.node" && fail "$name: kernel protocol in node config"
-	ok "$name: node (withdrawn and draining state), ISP example and state file parse"
+	# a repaired node is back within about a second: on every session of
+	# both ends a connect every second and a restart at once after an error
+	# (bird-conf/README.md, TIMERS); graceful restart off on the node
+	local n opt
+	for kind in node isp; do
+		n=$(grep -c '^protocol bgp ' "$tmp/$name.$kind")
+		[ "$n" -gt 0 ] || fail "$name: $kind: no BGP session"
+		for opt in 'connect delay time 1;' 'connect retry time 1;' 'error wait time 0, 0;'; do
+			[ "$(grep -cxF "	$opt" "$tmp/$name.$kind")" = "$n" ] ||
+				fail "$name: $kind: '$opt' not on each of its $n sessions"
+		done
+	done
+	[ "$(grep -cxF '	graceful restart off;' "$tmp/$name.node")" = "$n" ] ||
+		fail "$name: graceful restart not off on every session of the node"
+	grep -qxF 'timeformat base iso long us;' "$tmp/$name.node" ||
+		fail "$name: the node's show status times are not pinned (timeformat base)"
+	ok "$name: node (withdrawn and draining state), ISP example and state file parse;" \
+		"timers and graceful restart as documented"
 }
 
 # the lab's configuration
