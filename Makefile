@@ -126,7 +126,7 @@ UNIT_BINS = $(patsubst %.c,$(BA)/test/%,$(UNIT_TESTS))
 DEB_PKGS = build-essential pkg-config bird2 libev-dev libldns-dev ldnsutils \
            libjson-c-dev libcmocka-dev libssl-dev nsd knot knot-dnsutils \
            bind9-dnsutils dnsperf python3 python3-dnspython valgrind iproute2 \
-           groff-base procps bc
+           groff-base procps bc clang libclang-rt-14-dev
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
 	    grep -q '^install ok installed' || echo $$p; done); \
@@ -148,6 +148,50 @@ check-build: all asan
 test: deps
 	$(MAKE) all asan $(UNIT_BINS)
 	tests/run $(UNIT_BINS)
+
+# ---- fuzzing (libFuzzer, clang) ----
+# fuzz/fuzz_<target>.c is one harness per parser of outside input, linked
+# with the dnsd and common modules built by clang with coverage and
+# ASan/UBSan into $(FUZZ_B)/.  `make fuzz` runs each for FUZZ_SECONDS on
+# its seed corpus fuzz/corpus/<target>/ (new inputs go to
+# $(FUZZ_B)/corpus/<target>/, crashes to $(FUZZ_B)/crash-<target>-*);
+# tests/t_fuzz.sh, run by `make test`, replays the corpus and fuzzes each
+# harness a few seconds.  See tests/README.md.
+FUZZ_CC      ?= clang
+FUZZ_B        = $(B)/fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_SAN      = -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_TARGETS  = $(patsubst fuzz/%.c,%,$(wildcard fuzz/fuzz_*.c))
+FUZZ_BINS     = $(addprefix $(FUZZ_B)/,$(FUZZ_TARGETS))
+
+$(FUZZ_B)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	$(Q)$(FUZZ_CC) -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link $(WARN) $(INCS) -MMD -MP -c -o $@ $<
+$(FUZZ_B)/libdnsd.a: $(patsubst %.c,$(FUZZ_B)/obj/%.o,$(DNSD_SRC))
+	@echo "  AR      $@"
+	$(Q)rm -f $@ && ar rcs $@ $^
+$(FUZZ_B)/libcommon.a: $(patsubst %.c,$(FUZZ_B)/obj/%.o,$(COMMON_SRC))
+	@echo "  AR      $@"
+	$(Q)rm -f $@ && ar rcs $@ $^
+$(FUZZ_B)/fuzz_%: $(FUZZ_B)/obj/fuzz/fuzz_%.o $(FUZZ_B)/libdnsd.a $(FUZZ_B)/libcommon.a
+	@echo "  LD      $@"
+	$(Q)$(FUZZ_CC) -g $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(LIBS)
+
+fuzz-build: $(FUZZ_BINS)
+
+fuzz: fuzz-build
+	@for t in $(FUZZ_TARGETS); do \
+	    mkdir -p $(FUZZ_B)/corpus/$$t; \
+	    seeds=; [ -d fuzz/corpus/$$t ] && seeds=fuzz/corpus/$$t; \
+	    echo "== $$t: $(FUZZ_SECONDS) s"; \
+	    $(FUZZ_B)/$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -print_final_stats=1 \
+	        -artifact_prefix=$(FUZZ_B)/crash-$$t- $(FUZZ_B)/corpus/$$t $$seeds \
+	        2>$(FUZZ_B)/$$t.log || { tail -n 60 $(FUZZ_B)/$$t.log; exit 1; }; \
+	    grep -E '^stat::(number_of_executed_units|average_exec_per_sec|peak_rss_mb)' $(FUZZ_B)/$$t.log; \
+	done
+
+.PHONY: fuzz fuzz-build
 
 # ---- demo node ----
 run: deps all

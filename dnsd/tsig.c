@@ -100,6 +100,7 @@ int tsig_find(const uint8_t *msg, size_t len, struct tsig_rr *t)
 	if (len < 12)
 		return -1;
 	unsigned qd = g16(msg + 4), rrs = (unsigned)g16(msg + 6) + g16(msg + 8) + g16(msg + 10);
+	unsigned additional = (unsigned)g16(msg + 6) + g16(msg + 8);	/* its first record */
 	size_t pos = 12;
 	for (unsigned i = 0; i < qd; i++) {
 		if (!skip_name(msg, len, &pos, NULL) || pos + 4 > len)
@@ -113,8 +114,8 @@ int tsig_find(const uint8_t *msg, size_t len, struct tsig_rr *t)
 		if (!skip_name(msg, len, &pos, NULL) || pos + 10 > len)
 			return -1;
 		last_type = g16(msg + pos);
-		if (last_type == TSIG_TYPE && i + 1 != rrs)
-			return -1;	/* a TSIG must be the last record */
+		if (last_type == TSIG_TYPE && (i + 1 != rrs || i < additional))
+			return -1;	/* a TSIG must be the last record, an additional one */
 		pos += 10 + (size_t)g16(msg + pos + 8);
 		if (pos > len)
 			return -1;

@@ -235,15 +235,26 @@ static const char *rcode_name(unsigned r)
 }
 
 /* header checks shared by every answer; -1 with a reason; *rcode set */
-static int check_header(const uint8_t *m, size_t len, const struct xreq *rq, unsigned *rcode,
-			char *err, size_t errlen)
+static int check_header(const uint8_t *m, size_t len, uint16_t id, unsigned *rcode, char *err,
+			size_t errlen)
 {
-	if (len < 12 || !(m[2] & 0x80) || (uint16_t)(m[0] << 8 | m[1]) != rq->id) {
+	if (len < 12 || !(m[2] & 0x80) || (uint16_t)(m[0] << 8 | m[1]) != id) {
 		snprintf(err, errlen, "an answer that does not match the request (ID or QR)");
 		return -1;
 	}
 	*rcode = m[3] & 0x0f;
 	return 0;
+}
+
+/* ldns_wire2pkt() of an answer, after tsig_find() has checked where its
+ * TSIG is: ldns 1.8.3 leaks the first of two TSIG records (its
+ * ldns_pkt_set_tsig() overwrites) */
+static ldns_status parse_answer(ldns_pkt **pkt, const uint8_t *buf, size_t n)
+{
+	struct tsig_rr t;
+	if (tsig_find(buf, n, &t) < 0)
+		return LDNS_STATUS_ERR;
+	return ldns_wire2pkt(pkt, buf, n);
 }
 
 static uint32_t soa_serial(const ldns_rr *rr)
@@ -307,7 +318,7 @@ int xfrin_soa(const struct xfrin_req *req, uint32_t *serial, char *err, size_t e
 		}
 	}
 	unsigned rcode;
-	if (check_header(buf, (size_t)n, &rq, &rcode, err, errlen) < 0)
+	if (check_header(buf, (size_t)n, rq.id, &rcode, err, errlen) < 0)
 		goto out;
 	if (q.key) {
 		uint16_t te;
@@ -324,7 +335,7 @@ int xfrin_soa(const struct xfrin_req *req, uint32_t *serial, char *err, size_t e
 		goto out;
 	}
 	ldns_pkt *pkt = NULL;
-	if (ldns_wire2pkt(&pkt, buf, (size_t)n) != LDNS_STATUS_OK) {
+	if (parse_answer(&pkt, buf, (size_t)n) != LDNS_STATUS_OK) {
 		snprintf(err, errlen, "SOA answer from %s is malformed", q.primary->text);
 		goto out;
 	}
@@ -495,41 +506,180 @@ static int on_rr(struct xstate *s, ldns_rr *rr, char *err, size_t errlen)
 	return rc;
 }
 
-/* one request/answer stream; *fallback set when IXFR is not offered */
+/* ---- one answer stream, message by message ---- */
+
+struct xfrin_stream {
+	struct xstate s;
+	bool ixfr;		/* the request is IXFR */
+	uint16_t id;		/* the request's */
+	struct tsig_stream ts;
+	bool ts_on;
+	const char *what;
+};
+
+struct xfrin_stream *xfrin_stream_new(const struct xfrin_req *q, bool ixfr, uint16_t id,
+				      const uint8_t *req_mac, size_t req_mac_len, time_t now,
+				      struct xfrin_result *res, char *err, size_t errlen)
+{
+	struct xfrin_stream *x = calloc(1, sizeof *x);
+	if (!x || !(x->s.apex = ldns_dname_new_frm_str(q->zone))) {
+		snprintf(err, errlen, "out of memory");
+		free(x);
+		return NULL;
+	}
+	x->s.q = q;
+	x->s.res = res;
+	x->ixfr = ixfr;
+	x->id = id;
+	x->what = ixfr ? "IXFR" : "AXFR";
+	if (q->key) {
+		if (tsig_stream_init(&x->ts, q->key, req_mac, req_mac_len, now, err, errlen) < 0) {
+			xfrin_stream_free(x);
+			return NULL;
+		}
+		x->ts_on = true;
+	}
+	return x;
+}
+
+void xfrin_stream_free(struct xfrin_stream *x)
+{
+	if (!x)
+		return;
+	if (x->ts_on)
+		tsig_stream_free(&x->ts);
+	ldns_rr_free(x->s.first_soa);	/* zread_add_rr() copied it */
+	ldns_rdf_deep_free(x->s.apex);
+	free(x);
+}
+
+enum xfrin_feed_rc xfrin_feed(struct xfrin_stream *x, const uint8_t *buf, size_t n, char *err,
+			      size_t errlen)
+{
+	const struct xfrin_req *q = x->s.q;
+	struct xfrin_result *res = x->s.res;
+	const char *what = x->what;
+	char e[400];
+
+	if (x->s.ph == P_DONE) {
+		snprintf(err, errlen, "%s from %s: records after the final SOA", what, q->primary->text);
+		return XFRIN_FEED_ERROR;
+	}
+	res->messages++;
+	res->bytes += n;
+	unsigned rcode;
+	if (check_header(buf, n, x->id, &rcode, e, sizeof e) < 0) {
+		snprintf(err, errlen, "%s from %s: %s", what, q->primary->text, e);
+		return XFRIN_FEED_ERROR;
+	}
+	if (x->ts_on && tsig_stream_msg(&x->ts, buf, n, e, sizeof e) < 0) {
+		snprintf(err, errlen, "%s from %s: %s", what, q->primary->text, e);
+		return XFRIN_FEED_ERROR;
+	}
+	if (rcode != R_NOERROR) {
+		if (x->ixfr && res->messages == 1 &&
+		    (rcode == R_NOTIMP || rcode == R_REFUSED || rcode == R_FORMERR)) {
+			snprintf(err, errlen, "IXFR from %s: %s", q->primary->text, rcode_name(rcode));
+			return XFRIN_FEED_FALLBACK;
+		}
+		snprintf(err, errlen, "%s from %s: %s%s", what, q->primary->text,
+			 rcode_name(rcode), rcode == R_NOTAUTH ?
+			 " (TSIG refused: does the primary know the key?)" :
+			 rcode == R_REFUSED ? " (transfers to this node not allowed there?)" : "");
+		return XFRIN_FEED_ERROR;
+	}
+	ldns_pkt *pkt = NULL;
+	if (parse_answer(&pkt, buf, n) != LDNS_STATUS_OK) {
+		snprintf(err, errlen, "%s from %s: message %zu is malformed", what, q->primary->text,
+			 res->messages);
+		return XFRIN_FEED_ERROR;
+	}
+	ldns_rr_list *an = ldns_pkt_answer(pkt);
+	size_t cnt = ldns_rr_list_rr_count(an);
+	int bad = 0;
+	size_t i;
+	for (i = 0; i < cnt && !bad; i++) {
+		ldns_rr *rr = ldns_rr_list_rr(an, i);
+		ldns_rr_list_set_rr(an, NULL, i);
+		if (x->s.ph == P_DONE) {
+			ldns_rr_free(rr);
+			snprintf(e, sizeof e, "records after the final SOA");
+			bad = 1;
+		} else if (on_rr(&x->s, rr, e, sizeof e) < 0) {
+			bad = 1;
+		}
+	}
+	for (; i < cnt; i++)
+		ldns_rr_free(ldns_rr_list_rr(an, i));	/* after an error: not taken over */
+	ldns_rr_list_set_rr_count(an, 0);
+	ldns_pkt_free(pkt);
+	if (bad) {
+		snprintf(err, errlen, "%s from %s: %s", what, q->primary->text, e);
+		return XFRIN_FEED_ERROR;
+	}
+	if (cnt == 0) {
+		snprintf(err, errlen, "%s from %s: an empty answer message", what, q->primary->text);
+		return XFRIN_FEED_ERROR;
+	}
+	/* a one-record answer to IXFR: the SOA alone means "up to date" */
+	if (x->s.ph == P_SECOND && x->ixfr && q->have_serial &&
+	    (x->s.first_serial == q->serial || cnt == 1)) {
+		if (x->s.first_serial == q->serial || (int32_t)(x->s.first_serial - q->serial) <= 0) {
+			res->kind = XFRIN_UPTODATE;
+			x->s.ph = P_DONE;
+		}
+	}
+	return x->s.ph == P_DONE ? XFRIN_FEED_DONE : XFRIN_FEED_MORE;
+}
+
+int xfrin_stream_finish(struct xfrin_stream *x, char *err, size_t errlen)
+{
+	char e[400];
+	if (x->s.ph != P_DONE) {
+		snprintf(err, errlen, "%s from %s: the stream ended after %zu messages, %zu records: "
+			 "the transfer was cut short", x->what, x->s.q->primary->text,
+			 x->s.res->messages, x->s.res->records);
+		return -1;
+	}
+	if (x->ts_on && tsig_stream_end(&x->ts, e, sizeof e) < 0) {
+		snprintf(err, errlen, "%s from %s: %s", x->what, x->s.q->primary->text, e);
+		return -1;
+	}
+	if (x->ts_on)
+		x->s.res->signed_messages = x->ts.signed_msgs;
+	return 0;
+}
+
+/* one request/answer stream over TCP; *fallback set when IXFR is not offered */
 static int run(const struct xfrin_req *q, ldns_rr_type type, struct xfrin_result *res,
 	       bool *fallback, char *err, size_t errlen)
 {
 	struct xreq rq;
-	struct tsig_stream ts;
-	struct xstate s = { .q = q, .res = res };
+	struct xfrin_stream *x = NULL;
 	uint8_t *buf = malloc(65536);
 	int fd = -1, rc = -1;
-	bool ts_on = false;
 	const char *what = type == LDNS_RR_TYPE_IXFR ? "IXFR" : "AXFR";
 
 	*fallback = false;
-	s.apex = ldns_dname_new_frm_str(q->zone);
-	if (!buf || !s.apex) {
+	memset(&rq, 0, sizeof rq);
+	if (!buf) {
 		snprintf(err, errlen, "out of memory");
-		free(buf);
-		ldns_rdf_deep_free(s.apex);
 		return -1;
 	}
 	if (build_request(q, type, &rq, err, errlen) < 0)
 		goto out;
-	if (q->key) {
-		if (tsig_stream_init(&ts, q->key, rq.mac, rq.mac_len, time(NULL), err, errlen) < 0)
-			goto out;
-		ts_on = true;
-	}
+	x = xfrin_stream_new(q, type == LDNS_RR_TYPE_IXFR, rq.id, rq.mac, rq.mac_len, time(NULL),
+			     res, err, errlen);
+	if (!x)
+		goto out;
 	if ((fd = xsocket(q, SOCK_STREAM, err, errlen)) < 0)
 		goto out;
 	if (tcp_send(fd, &rq, q->timeout_ms) < 0) {
 		snprintf(err, errlen, "%s request to %s: %s", what, q->primary->text, strerror(errno));
 		goto out;
 	}
-	char e[400];
-	while (s.ph != P_DONE) {
+	enum xfrin_feed_rc f = XFRIN_FEED_MORE;
+	while (f == XFRIN_FEED_MORE) {
 		ssize_t n = tcp_recv(fd, buf, q->timeout_ms);
 		if (n <= 0) {
 			snprintf(err, errlen, "%s from %s: %s after %zu messages, %zu records: the "
@@ -538,85 +688,17 @@ static int run(const struct xfrin_req *q, ldns_rr_type type, struct xfrin_result
 				 res->records);
 			goto out;
 		}
-		res->messages++;
-		res->bytes += (size_t)n;
-		unsigned rcode;
-		if (check_header(buf, (size_t)n, &rq, &rcode, e, sizeof e) < 0) {
-			snprintf(err, errlen, "%s from %s: %s", what, q->primary->text, e);
-			goto out;
-		}
-		if (ts_on && tsig_stream_msg(&ts, buf, (size_t)n, e, sizeof e) < 0) {
-			snprintf(err, errlen, "%s from %s: %s", what, q->primary->text, e);
-			goto out;
-		}
-		if (rcode != R_NOERROR) {
-			if (type == LDNS_RR_TYPE_IXFR && res->messages == 1 &&
-			    (rcode == R_NOTIMP || rcode == R_REFUSED || rcode == R_FORMERR)) {
-				*fallback = true;
-				snprintf(err, errlen, "IXFR from %s: %s", q->primary->text,
-					 rcode_name(rcode));
-				goto out;
-			}
-			snprintf(err, errlen, "%s from %s: %s%s", what, q->primary->text,
-				 rcode_name(rcode), rcode == R_NOTAUTH ?
-				 " (TSIG refused: does the primary know the key?)" :
-				 rcode == R_REFUSED ? " (transfers to this node not allowed there?)" : "");
-			goto out;
-		}
-		ldns_pkt *pkt = NULL;
-		if (ldns_wire2pkt(&pkt, buf, (size_t)n) != LDNS_STATUS_OK) {
-			snprintf(err, errlen, "%s from %s: message %zu is malformed", what,
-				 q->primary->text, res->messages);
-			goto out;
-		}
-		ldns_rr_list *an = ldns_pkt_answer(pkt);
-		size_t cnt = ldns_rr_list_rr_count(an);
-		int bad = 0;
-		for (size_t i = 0; i < cnt && !bad; i++) {
-			ldns_rr *rr = ldns_rr_list_rr(an, i);
-			ldns_rr_list_set_rr(an, NULL, i);
-			if (s.ph == P_DONE) {
-				ldns_rr_free(rr);
-				snprintf(e, sizeof e, "records after the final SOA");
-				bad = 1;
-			} else if (on_rr(&s, rr, e, sizeof e) < 0) {
-				bad = 1;
-			}
-		}
-		ldns_rr_list_set_rr_count(an, 0);
-		ldns_pkt_free(pkt);
-		if (bad) {
-			snprintf(err, errlen, "%s from %s: %s", what, q->primary->text, e);
-			goto out;
-		}
-		if (cnt == 0) {
-			snprintf(err, errlen, "%s from %s: an empty answer message", what,
-				 q->primary->text);
-			goto out;
-		}
-		/* a one-record answer to IXFR: the SOA alone means "up to date" */
-		if (s.ph == P_SECOND && type == LDNS_RR_TYPE_IXFR && q->have_serial &&
-		    (s.first_serial == q->serial || cnt == 1)) {
-			if (s.first_serial == q->serial || (int32_t)(s.first_serial - q->serial) <= 0) {
-				res->kind = XFRIN_UPTODATE;
-				s.ph = P_DONE;
-			}
-		}
+		f = xfrin_feed(x, buf, (size_t)n, err, errlen);
+		if (f == XFRIN_FEED_FALLBACK)
+			*fallback = true;
 	}
-	if (ts_on && tsig_stream_end(&ts, e, sizeof e) < 0) {
-		snprintf(err, errlen, "%s from %s: %s", what, q->primary->text, e);
+	if (f != XFRIN_FEED_DONE || xfrin_stream_finish(x, err, errlen) < 0)
 		goto out;
-	}
-	if (ts_on)
-		res->signed_messages = ts.signed_msgs;
 	rc = 0;
 out:
-	if (ts_on)
-		tsig_stream_free(&ts);
+	xfrin_stream_free(x);
 	if (fd >= 0)
 		close(fd);
-	ldns_rr_free(s.first_soa);	/* zread_add_rr() copied it */
-	ldns_rdf_deep_free(s.apex);
 	free(rq.wire);
 	free(buf);
 	return rc;
@@ -637,8 +719,8 @@ static void result_reset(struct xfrin_result *res)
 	res->have_R = false;
 }
 
-static int result_init(const struct xfrin_req *q, struct xfrin_result *res, const char *what,
-		       char *err, size_t errlen)
+int xfrin_result_init(const struct xfrin_req *q, struct xfrin_result *res, const char *what,
+		      char *err, size_t errlen)
 {
 	result_reset(res);
 	memset(res, 0, sizeof *res);
@@ -660,14 +742,14 @@ int xfrin_transfer(const struct xfrin_req *req, struct xfrin_result *res, char *
 		q.timeout_ms = 10000;
 	memset(res, 0, sizeof *res);
 	if (q.have_serial && !q.axfr_only) {
-		if (result_init(&q, res, "IXFR", err, errlen) < 0)
+		if (xfrin_result_init(&q, res, "IXFR", err, errlen) < 0)
 			return -1;
 		if (run(&q, LDNS_RR_TYPE_IXFR, res, &fallback, err, errlen) == 0)
 			return 0;
 		if (!fallback)
 			return -1;
 	}
-	if (result_init(&q, res, "AXFR", err, errlen) < 0)
+	if (xfrin_result_init(&q, res, "AXFR", err, errlen) < 0)
 		return -1;
 	q.have_serial = false;
 	if (run(&q, LDNS_RR_TYPE_AXFR, res, &fallback, err, errlen) < 0)

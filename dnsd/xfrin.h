@@ -2,10 +2,11 @@
  * xfrin — the client side of zone transfers: ask a primary for its SOA,
  * then for the zone by IXFR (RFC 1995) or AXFR (RFC 5936), over TCP.
  *
- * Contract: every function here does blocking network I/O with a deadline
- * per step (connect, each read, each write: req->timeout_ms), gives up
- * within 100 ms once *req->cancel is set, and must run in a job thread, never in a loop that answers queries or serves the
- * control socket.  Requests are built and signed with ldns; with a key,
+ * Contract: xfrin_soa() and xfrin_transfer() do blocking network I/O with
+ * a deadline per step (connect, each read, each write: req->timeout_ms),
+ * give up within 100 ms once *req->cancel is set, and must run in a job
+ * thread, never in a loop that answers queries or serves the control
+ * socket.  Requests are built and signed with ldns; with a key,
  * every answer message is verified (tsig.h streams: first and last message
  * signed, at most 99 unsigned in between, time within the fudge) and an
  * unsigned or badly signed answer is an error.  Each message must carry the
@@ -20,6 +21,12 @@
  * sequences (struct xfrin_ixfr, ldns records, applied by ixfr.h).  Errors
  * are one NOC-readable line ("connect 127.0.0.1@5300: Connection refused",
  * "AXFR: the last record is not the SOA: the transfer was cut short").
+ *
+ * The answer stream itself is a struct xfrin_stream fed one message at a
+ * time (xfrin_feed(): header, TSIG stream, parse, the SOA ... SOA state
+ * machine), with no I/O: xfrin_transfer() feeds it what it reads from the
+ * socket, the fuzz harness (fuzz/fuzz_xfrin.c) arbitrary bytes.  A stream
+ * belongs to one thread.
  */
 #ifndef RAIZ_DNSD_XFRIN_H
 #define RAIZ_DNSD_XFRIN_H
@@ -27,6 +34,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "dnsd/zread.h"
 
@@ -75,5 +83,30 @@ struct xfrin_result {
 int xfrin_transfer(const struct xfrin_req *req, struct xfrin_result *res, char *err,
 		   size_t errlen);
 void xfrin_result_free(struct xfrin_result *res);
+
+/* make res (zeroed, or holding an earlier result, which is freed) ready
+ * for a stream's records; what is "AXFR" or "IXFR" (res->source_name) */
+int xfrin_result_init(const struct xfrin_req *req, struct xfrin_result *res, const char *what,
+		      char *err, size_t errlen);
+
+/* the answer stream to one request (ID id; with req->key, the request's
+ * MAC, and now for the TSIG time checks) into res, made ready by
+ * xfrin_result_init(); NULL with a reason */
+struct xfrin_stream;
+struct xfrin_stream *xfrin_stream_new(const struct xfrin_req *req, bool ixfr, uint16_t id,
+				      const uint8_t *req_mac, size_t req_mac_len, time_t now,
+				      struct xfrin_result *res, char *err, size_t errlen);
+enum xfrin_feed_rc {
+	XFRIN_FEED_MORE,	/* give the next message */
+	XFRIN_FEED_DONE,	/* the stream is complete: xfrin_stream_finish() */
+	XFRIN_FEED_ERROR,	/* the reason in err; the stream is over */
+	XFRIN_FEED_FALLBACK,	/* IXFR answered NOTIMP/REFUSED/FORMERR: ask by AXFR */
+};
+/* one message of the answer (without the TCP length) */
+enum xfrin_feed_rc xfrin_feed(struct xfrin_stream *x, const uint8_t *msg, size_t len, char *err,
+			      size_t errlen);
+/* after XFRIN_FEED_DONE: the last TSIG checks; 0, or -1 with a reason */
+int xfrin_stream_finish(struct xfrin_stream *x, char *err, size_t errlen);
+void xfrin_stream_free(struct xfrin_stream *x);
 
 #endif

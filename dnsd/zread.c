@@ -19,7 +19,9 @@
 
 void *zvec_push(struct zvec *v, size_t count)
 {
-	if (v->n + count > v->cap) {
+	/* also when count is 0 and nothing is allocated yet: NULL + 0 is
+	 * undefined behaviour, and NULL would read as out of memory */
+	if (v->n + count > v->cap || !v->p) {
 		size_t nc = v->cap ? v->cap * 2 : 1024;
 		while (nc < v->n + count)
 			nc *= 2;
@@ -56,6 +58,8 @@ static int zread_qcmp(const void *a, const void *b, void *ctx)
 
 void zread_sort(struct zread *R)
 {
+	if (R->rrs.n < 2)	/* nothing to sort (and no array: qsort_r(NULL) is UB) */
+		return;
 	qsort_r(R->rrs.p, R->rrs.n, sizeof(struct zrec), zread_qcmp, R);
 }
 

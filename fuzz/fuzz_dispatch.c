@@ -1,0 +1,100 @@
+/*
+ * fuzz_dispatch — dispatch_process() (dnsd/dispatch.h): the answering
+ * engine, NOTIFY and TSIG-signed queries, on arbitrary messages.
+ *
+ * Input: one flags byte, then the message.
+ *   bits 0-1  the peer (fuzz_util.h): primary, allow-notify, stranger, ::1
+ *   bit  2    TCP (else UDP)
+ *   bits 3-4  the harness signs the message first (tsig_sign, now): 0 no,
+ *             1 with xfr-key (the secondary zone's), 2 with query-key,
+ *             3 with a key the node does not know; so that the paths past
+ *             a good signature see mutated messages too
+ *   bit  5    a 512-byte answer buffer (else 65535)
+ * The snapshot: example. a secondary (TSIG key, allow-notify) serving a
+ * copy at serial 1, unsigned.test. a secondary without a copy or key,
+ * file.test. from a file.  xfrd is not set: an accepted NOTIFY goes to
+ * xfrd_notify(NULL), which does nothing.
+ * Oracle: the sanitizers, and an answer never longer than the buffer.
+ */
+#include <stdlib.h>
+#include <time.h>
+
+#include "dnsd/dispatch.h"
+#include "dnsd/snapshot.h"
+#include "dnsd/zone.h"
+#include "dnsd/zoneset.h"
+#include "fuzz/fuzz_util.h"
+
+static struct snapshot *snap;
+static struct tsig_key keys[3];
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	char dir[] = "/tmp/raiz-fuzz-XXXXXX", err[512];
+	fuzz_log();
+	if (!mkdtemp(dir))
+		exit(2);
+	char *file = fuzz_write(dir, "file.test.zone", FUZZ_FILE_ZONE);
+	char *copy = fuzz_write(dir, "example.zone", FUZZ_ZONE_V1);
+	if (!file || !copy)
+		exit(2);
+	struct raiz_config *cfg = fuzz_config(file);
+	struct zoneset *zs = cfg ? zoneset_build(cfg, NULL) : NULL;
+	/* the secondary's copy, as a transfer would have published it */
+	struct zone *z = zone_load("example.", copy, err, sizeof err);
+	unlink(file);
+	unlink(copy);
+	rmdir(dir);
+	free(file);
+	free(copy);
+	int k = zs ? zoneset_index(zs, "example.") : -1;
+	if (!z || k < 0) {
+		fprintf(stderr, "fuzz_dispatch: %s\n", z ? "no zone example." : err);
+		exit(2);
+	}
+	struct zoneset *zs2 = zoneset_with(zs, (size_t)k, z, false, NULL);
+	zoneset_free(zs);
+	snap = snapshot_new(cfg, true, zs2, NULL);
+	if (!snap)
+		exit(2);
+	dispatch_set_xfrd(NULL);
+	fuzz_key(&keys[0], FUZZ_XFR_KEY, "hmac-sha256", FUZZ_XFR_SECRET);
+	fuzz_key(&keys[1], FUZZ_QUERY_KEY, "hmac-sha512", FUZZ_QUERY_SECRET);
+	fuzz_key(&keys[2], "nokey", "hmac-sha256", FUZZ_XFR_SECRET);
+	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static uint8_t pkt[65535 + 512], out[65535];
+	if (size < 1 || size - 1 > 65535)
+		return 0;
+	uint8_t flags = data[0];
+	size_t len = size - 1;
+	memcpy(pkt, data + 1, len);
+	unsigned sign = (flags >> 3) & 3;
+	if (sign) {
+		size_t n = tsig_sign(&keys[sign - 1], pkt, len, sizeof pkt, NULL, 0, false,
+				     time(NULL), NULL, NULL);
+		if (n)
+			len = n;
+	}
+	struct sockaddr_storage ss;
+	socklen_t sl = fuzz_peer(flags & 3, &ss);
+	size_t cap = (flags & 0x20) ? 512 : sizeof out;
+	struct query_stats st;
+	memset(&st, 0, sizeof st);
+	/* the input in a buffer of its own size: reads past it are caught */
+	uint8_t *in = malloc(len ? len : 1);
+	if (!in)
+		return 0;
+	memcpy(in, pkt, len);
+	size_t n = dispatch_process(snap, in, len, (const struct sockaddr *)&ss, sl, out, cap,
+				    (flags & 4) ? QUERY_TCP : QUERY_UDP, &st);
+	free(in);
+	if (n > cap)
+		abort();
+	log_debug("fuzz_dispatch: %zu bytes, rcode %d, ar %d", n, n >= 12 ? out[3] & 15 : -1,
+		  n >= 12 ? out[10] << 8 | out[11] : -1);
+	return 0;
+}
