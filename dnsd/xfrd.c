@@ -67,6 +67,8 @@ struct xjob {
 	struct zone *old;		/* reference, may be NULL */
 	unsigned expire_min, expire_max, refresh_min, refresh_max, retry_min, retry_max;
 	bool is_catalog;		/* check the new version as a catalog (catalog.h) */
+	bool store_only, meta_only;	/* a store job (newz, or its timers only) */
+	time_t stored_at;		/* the refresh the stored timers count from */
 	/* output */
 	struct catalog members;		/* is_catalog: the new version's members */
 	bool ok, uptodate;
@@ -121,6 +123,9 @@ struct xzone {
 	char id[64 * 4 + 1];		/* a member's unique id in its catalog */
 	bool purge;			/* a removed member: delete its stored copy */
 	bool latency_due;		/* a new version waits for the round's publish */
+	bool storing, store_again;	/* a store job runs; another is due after it */
+	bool store_meta_only;		/* what the due one writes */
+	unsigned expire_min, expire_max;	/* the clamps of the last refresh */
 	int64_t job_ms;
 };
 
@@ -503,36 +508,46 @@ static void job_one(struct xjob *j, int i)
 	j->ok = true;
 }
 
+/* a store job: write the copy (or only its timers) under state-dir */
+static void job_store(struct xjob *j)
+{
+	time_t now = time(NULL);
+	struct zone *z = j->newz;
+	uint32_t t[3];
+	soa_timers(z, t);
+	struct zstore_meta m = {
+		.serial = z->serial,
+		.refreshed_at = j->stored_at ? j->stored_at : now,
+		.transferred_at = j->stored_at ? j->stored_at : now,
+		.expire_at = (j->stored_at ? j->stored_at : now) + clamp(t[2], j->expire_min, j->expire_max),
+	};
+	snprintf(m.primary, sizeof m.primary, "%s", j->prim[0].text);
+	snprintf(m.kind, sizeof m.kind, "%s", xfrin_kind_names[j->kind]);
+	char e[500];
+	int rc = j->meta_only ? zstore_save_meta(j->state_dir, j->name, &m, e, sizeof e)
+			      : zstore_save(j->state_dir, z, &m, e, sizeof e);
+	check(j, C_STORE, rc == 0, "%s", rc == 0 ? "stored" : e);
+	j->ok = rc == 0;
+}
+
 static void *job_thread(void *arg)
 {
 	struct xjob *j = arg;
 	for (int c = 0; c < C_COUNT; c++)
 		j->chk[c].state = -1;
-	for (size_t k = 0; k < j->nprim && !j->ok; k++) {
-		int i = (int)((j->first + k) % j->nprim);
-		for (int c = 0; c < C_COUNT; c++)
-			j->chk[c].state = -1;
-		job_one(j, i);
+	if (j->store_only) {
+		job_store(j);
+	} else {
+		for (size_t k = 0; k < j->nprim && !j->ok; k++) {
+			int i = (int)((j->first + k) % j->nprim);
+			for (int c = 0; c < C_COUNT; c++)
+				j->chk[c].state = -1;
+			job_one(j, i);
+		}
 	}
-	time_t now = time(NULL);
-	if (j->ok && !j->trial && j->state_dir[0]) {
-		struct zone *z = j->newz ? j->newz : j->old;
-		uint32_t t[3];
-		soa_timers(z, t);
-		struct zstore_meta m = {
-			.serial = z->serial,
-			.refreshed_at = now,
-			.transferred_at = now,
-			.expire_at = now + clamp(t[2], j->expire_min, j->expire_max),
-		};
-		snprintf(m.primary, sizeof m.primary, "%s", j->prim[j->used].text);
-		snprintf(m.kind, sizeof m.kind, "%s", xfrin_kind_names[j->kind]);
-		char e[500];
-		int rc = j->newz ? zstore_save(j->state_dir, z, &m, e, sizeof e)
-				 : zstore_save_meta(j->state_dir, j->name, &m, e, sizeof e);
-		check(j, C_STORE, rc == 0, "%s", rc == 0 ? "stored" : e);
-	}
-	j->finished = now;
+	/* a new version is published first and stored after (store_start()):
+	 * answering the new serial does not wait for the disk */
+	j->finished = time(NULL);
 	j->ms = mono_ms() - j->started_ms;
 	struct xfrd *x = j->x;
 	pthread_mutex_lock(&x->mu);
@@ -655,15 +670,87 @@ static void start_job(struct xzone *xz, bool axfr)
 }
 
 /* a finished refresh: adopt its result (main thread) */
+/* write the served copy (or only its timers) under state-dir, in a job of
+ * its own after the copy is published; one at a time per zone */
+static void store_start(struct xzone *xz, bool meta_only)
+{
+	struct xfrd *x = xz->x;
+	if (!xz->z || x->stopping || xz->removed)
+		return;
+	if (xz->storing) {
+		xz->store_meta_only = xz->store_again ? xz->store_meta_only && meta_only : meta_only;
+		xz->store_again = true;
+		return;
+	}
+	struct xjob *j = calloc(1, sizeof *j);
+	if (!j)
+		return;
+	j->x = x;
+	j->zone = xz;
+	j->store_only = true;
+	j->meta_only = meta_only && xz->stored_serial == xz->z->serial;
+	j->newz = zone_ref(xz->z);
+	j->kind = xz->last.kind;
+	j->stored_at = (time_t)xz->refreshed_at;
+	j->expire_min = xz->expire_min;
+	j->expire_max = xz->expire_max ? xz->expire_max : UINT32_MAX;
+	j->nprim = 1;
+	snprintf(j->prim[0].text, sizeof j->prim[0].text, "%s", xz->primary);
+	snprintf(j->name, sizeof j->name, "%s", xz->name);
+	snprintf(j->state_dir, sizeof j->state_dir, "%s", x->zdir);
+	j->started_ms = mono_ms();
+	if (job_launch(x, j) != 0) {
+		log_err("zone %s: cannot start a thread to store the copy", xz->name);
+		job_free(j);
+		return;
+	}
+	xz->storing = true;
+}
+
+static void store_done(struct xfrd *x, struct xjob *j)
+{
+	struct xzone *xz = j->zone;
+	xz->storing = false;
+	if (xz->removed) {
+		if (xz->purge && !x->stopping && !xz->job && zstore_remove(x->zdir, xz->name) != 0)
+			log_warn("zone %s: removing its stored copy: %s", xz->name, strerror(errno));
+		if (!xz->job)
+			xz->purge = false;
+	} else if (j->ok) {
+		xz->stored_serial = j->newz->serial;
+		log_debug("zone %s: serial %u stored in %lld ms", xz->name, j->newz->serial,
+			  (long long)j->ms);
+	} else {
+		char why[900];
+		snprintf(why, sizeof why, "storing serial %u failed: %s; serving it from memory, a "
+			 "restart would serve the stored serial %u until the next transfer",
+			 j->newz->serial, j->chk[C_STORE].detail, xz->stored_serial);
+		set_fail(xz, why);
+		log_err("zone %s: %s", xz->name, why);
+	}
+	job_free(j);
+	if (xz->store_again && !xz->removed) {
+		bool m = xz->store_meta_only;
+		xz->store_again = false;
+		store_start(xz, m);
+	}
+}
+
 static void job_done(struct xfrd *x, struct xjob *j)
 {
 	struct xzone *xz = j->zone;
 	time_t now = time(NULL);
+	if (j->store_only) {
+		store_done(x, j);
+		return;
+	}
 	xz->job = NULL;
 	if (xz->removed || x->stopping) {
-		if (xz->purge && !x->stopping && zstore_remove(x->zdir, xz->name) != 0)
+		if (xz->purge && !x->stopping && !xz->storing &&
+		    zstore_remove(x->zdir, xz->name) != 0)
 			log_warn("zone %s: removing its stored copy: %s", xz->name, strerror(errno));
-		xz->purge = false;
+		if (!xz->storing)
+			xz->purge = false;
 		job_free(j);
 		return;
 	}
@@ -721,17 +808,6 @@ static void job_done(struct xfrd *x, struct xjob *j)
 				log_notice("zone %s: AXFR from %s: serial %s%u, %zu records, %zu bytes, "
 					   "%lld ms", xz->name, xz->primary, had ? "" : "(first copy) ",
 					   xz->z->serial, xz->z->records, j->bytes, (long long)j->ms);
-			if (j->chk[C_STORE].state == 1)
-				xz->stored_serial = xz->z->serial;
-			if (j->chk[C_STORE].state == 0) {
-				char why[900];
-				snprintf(why, sizeof why, "storing serial %u failed: %s; serving it from "
-					 "memory, a restart would serve the stored serial %u until the next "
-					 "transfer", xz->z->serial, j->chk[C_STORE].detail,
-					 xz->stored_serial);
-				set_fail(xz, why);
-				log_err("zone %s: %s", xz->name, why);
-			}
 		} else if (was_expired) {
 			xz->expired = false;
 			x->publish_due = true;
@@ -744,7 +820,10 @@ static void job_done(struct xfrd *x, struct xjob *j)
 		uint32_t t[3];
 		soa_timers(xz->z, t);
 		xz->expire_at = now + clamp(t[2], j->expire_min, j->expire_max);
+		xz->expire_min = j->expire_min;
+		xz->expire_max = j->expire_max;
 		arm(xz, now + clamp(t[0], j->refresh_min, j->refresh_max));
+		store_start(xz, j->newz == NULL);
 	} else {
 		set_fail(xz, j->err);
 		log_err("zone %s: refresh failed: %s; %s", xz->name, j->err,
@@ -1036,7 +1115,7 @@ static void member_drop(struct xfrd *x, struct xzone *xz, const char *why)
 	xz->z = NULL;
 	xz->expired = false;
 	xz->stored_serial = 0;
-	if (xz->job)
+	if (xz->job || xz->storing)
 		xz->purge = true;
 	else if (zstore_remove(x->zdir, xz->name) != 0)
 		log_warn("zone %s: removing its stored copy: %s", xz->name, strerror(errno));
@@ -1055,7 +1134,7 @@ static void member_reset(struct xfrd *x, struct xzone *xz)
 	xz->fail[0] = 0;
 	memset(&xz->last, 0, sizeof xz->last);
 	xz->stored_serial = 0;
-	if (!xz->job && zstore_remove(x->zdir, xz->name) != 0)
+	if (!xz->job && !xz->storing && zstore_remove(x->zdir, xz->name) != 0)
 		log_warn("zone %s: removing its stored copy: %s", xz->name, strerror(errno));
 }
 

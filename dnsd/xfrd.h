@@ -11,8 +11,9 @@
  * IXFR or AXFR when the primary's serial is newer (RFC 1982), the new
  * version built aside (ixfr.h / zone_build()), verified (serial newer,
  * ZONEMD per the zone's "zonemd", DNSSEC when it has trust anchors),
- * stored (zstore.h: tmp + fsync + rename), then published in the main
- * thread with one snapshot swap sharing every other zone.  Any failure
+ * published in the main thread with one snapshot swap sharing every other
+ * zone, then stored by a job of its own (zstore.h: tmp + fsync + rename;
+ * one store at a time per zone), so that the disk never delays a serial.  Any failure
  * keeps the served copy and records the reason; the next try follows the
  * retry timer.  Past expire without a refresh the zone answers SERVFAIL.
  * Stored copies are loaded and published by xfrd_start(), before any

@@ -216,7 +216,8 @@ def full_disk(stack, tmp, hp, key, v):
 	prev = (z0.get("last-failure"), z0.get("failures"))
 	hp.set_zone(v.big_text)
 	hp.notify("127.0.0.1", sec.port)
-	z, ok = sec.wait_zone(Z, lambda z: (z.get("last-failure"), z.get("failures")) != prev or z.get("serial") == 2,
+	# the new copy is published first and stored after: wait for the store's verdict
+	z, ok = sec.wait_zone(Z, lambda z: (z.get("last-failure"), z.get("failures")) != prev,
 			      timeout=60)
 	f = (z or {}).get("last-failure") or {}
 	ck.note("full disk: last-failure %s" % f)
