@@ -27,7 +27,10 @@
 
 #include "common/config.h"
 #include "common/log.h"
+#include "dnsd/snapshot.h"
 #include "dnsd/tsig.h"
+#include "dnsd/zone.h"
+#include "dnsd/zoneset.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -229,6 +232,39 @@ static inline bool fuzz_next(const uint8_t **p, size_t *n, const uint8_t **msg, 
 	*p += l;
 	*n -= l;
 	return true;
+}
+
+/* the snapshot both request harnesses answer from: fuzz_config()'s zones,
+ * with the secondary example. holding FUZZ_ZONE_V1 as a transfer would have
+ * published it; exits on a set-up failure (`who` names the harness) */
+static inline struct snapshot *fuzz_snapshot(const char *who)
+{
+	char dir[] = "/tmp/raiz-fuzz-XXXXXX", err[512];
+	if (!mkdtemp(dir))
+		exit(2);
+	char *file = fuzz_write(dir, "file.test.zone", FUZZ_FILE_ZONE);
+	char *copy = fuzz_write(dir, "example.zone", FUZZ_ZONE_V1);
+	if (!file || !copy)
+		exit(2);
+	struct raiz_config *cfg = fuzz_config(file);
+	struct zoneset *zs = cfg ? zoneset_build(cfg, NULL) : NULL;
+	struct zone *z = zone_load("example.", copy, err, sizeof err);
+	unlink(file);
+	unlink(copy);
+	rmdir(dir);
+	free(file);
+	free(copy);
+	int k = zs ? zoneset_index(zs, "example.") : -1;
+	if (!z || k < 0) {
+		fprintf(stderr, "%s: %s\n", who, z ? "no zone example." : err);
+		exit(2);
+	}
+	struct zoneset *zs2 = zoneset_with(zs, (size_t)k, z, false, NULL);
+	zoneset_free(zs);
+	struct snapshot *snap = snapshot_new(cfg, true, zs2, NULL);
+	if (!snap)
+		exit(2);
+	return snap;
 }
 
 #endif

@@ -30,32 +30,8 @@ static struct tsig_key key;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	char dir[] = "/tmp/raiz-fuzz-XXXXXX", err[512];
 	fuzz_log();
-	if (!mkdtemp(dir))
-		exit(2);
-	char *file = fuzz_write(dir, "file.test.zone", FUZZ_FILE_ZONE);
-	char *copy = fuzz_write(dir, "example.zone", FUZZ_ZONE_V1);
-	if (!file || !copy)
-		exit(2);
-	struct raiz_config *cfg = fuzz_config(file);
-	struct zoneset *zs = cfg ? zoneset_build(cfg, NULL) : NULL;
-	struct zone *z = zone_load("example.", copy, err, sizeof err);
-	unlink(file);
-	unlink(copy);
-	rmdir(dir);
-	free(file);
-	free(copy);
-	int k = zs ? zoneset_index(zs, "example.") : -1;
-	if (!z || k < 0) {
-		fprintf(stderr, "fuzz_xfrout: %s\n", z ? "no zone example." : err);
-		exit(2);
-	}
-	struct zoneset *zs2 = zoneset_with(zs, (size_t)k, z, false, NULL);
-	zoneset_free(zs);
-	snap = snapshot_new(cfg, true, zs2, NULL);
-	if (!snap)
-		exit(2);
+	snap = fuzz_snapshot("fuzz_xfrout");
 	fuzz_key(&key, FUZZ_XFR_KEY, "hmac-sha256", FUZZ_XFR_SECRET);
 	return 0;
 }
