@@ -1,7 +1,9 @@
 /* zone — see zone.h */
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 
 #include "dnsd/nsec3.h"
@@ -17,31 +19,52 @@
 #define T_NSEC3 50
 #define T_NSEC3PARAM 51
 
-/* ---- compile ---- */
+/* ---- compile ----
+ *
+ * Two passes over the records read (zread.h).  The first goes in
+ * canonical order (zread_runs(): the runs of one owner, as read, in name
+ * order; the records themselves do not move) and makes the nodes and
+ * RRsets, checks everything and works out where each record goes: its
+ * RRset and its offset in it.  The second goes in the order read and
+ * copies each record there, an RRset's place being taken when its first
+ * record comes: the compiled records end up in about the order of the
+ * file, RRset by RRset.  So zone_load() can give back what it read as it
+ * goes (the reader's record data and list, by madvise()): the peak memory
+ * of a load is little more than the compiled zone's.  That is for zones of
+ * zone_lowmem_min bytes read and more; smaller ones, and zone_build()'s,
+ * have their RRsets in canonical order, so that the same records give the
+ * same bytes whatever order they were read in.  The nodes' names are
+ * copied in node order, after the records read are freed. */
+size_t zone_lowmem_min = 16u << 20;
+
+struct zdst {
+	uint32_t rrset;		/* index in B->rrsets, or NO_RRSET: a duplicate, dropped */
+	uint32_t rel;		/* offset in the RRset's records */
+};
+#define NO_RRSET UINT32_MAX
+#define NO_OFF UINT32_MAX
 
 struct builder {
 	struct zvec nodes;	/* struct znode */
-	struct zvec rrsets;	/* struct zrrset */
-	struct zvec rdata;	/* bytes */
-	struct zvec names;	/* bytes */
+	struct zvec rrsets;	/* struct zrrset; off = NO_OFF until pass two */
+	const uint8_t *names;	/* R->names.p: the nodes' names point into it */
+	struct zdst *dst;	/* per record of R; NULL: in R's records (line, seq) */
+	struct zdst *own;	/* the current owner's, until its checks are done */
+	size_t owncap;
+	uint64_t rdata_len;	/* of the compiled records */
 	int32_t stack[DNAME_MAXLABELS + 1];
 	unsigned depth;
 };
 
-static int32_t add_node(struct builder *B, const uint8_t *wire, size_t wlen, const uint8_t *key,
-			size_t klen, unsigned labels, int32_t parent)
+static int32_t add_node(struct builder *B, uint32_t name, uint32_t key, size_t klen, unsigned labels,
+			int32_t parent)
 {
 	struct znode *n = zvec_push(&B->nodes, 1);
 	if (!n)
 		return -1;
 	memset(n, 0, sizeof *n);
-	uint8_t *p = zvec_push(&B->names, wlen + klen);
-	if (!p)
-		return -1;
-	memcpy(p, wire, wlen);
-	memcpy(p + wlen, key, klen);
-	n->name = (uint32_t)(B->names.n - wlen - klen);
-	n->key = n->name + (uint32_t)wlen;
+	n->name = name;
+	n->key = key;
 	n->keylen = (uint8_t)klen;
 	n->labels = (uint8_t)labels;
 	n->parent = parent;
@@ -50,10 +73,15 @@ static int32_t add_node(struct builder *B, const uint8_t *wire, size_t wlen, con
 	return (int32_t)(B->nodes.n - 1);
 }
 
-/* make the node for (wire, key), creating empty non-terminals above it */
-static int32_t place_node(struct builder *B, const uint8_t *wire, size_t wlen, const uint8_t *key,
-			  size_t klen, unsigned apex_labels)
+/* make the node of the owner at offset own in R->names ([keylen][key]
+ * [namelen][name], zread.h), creating empty non-terminals above it: their
+ * names are suffixes of the owner's name, their keys prefixes of its key */
+static int32_t place_node(struct builder *B, uint32_t own, unsigned apex_labels)
 {
+	const uint8_t *p = B->names + own;
+	const size_t klen = p[0];
+	const uint8_t *key = p + 1, *wire = p + 2 + klen;
+	const uint32_t key_off = own + 1, wire_off = own + 2 + (uint32_t)klen;
 	unsigned labels = dname_key_labels(key, klen);
 	struct znode *nodes;
 
@@ -62,8 +90,7 @@ static int32_t place_node(struct builder *B, const uint8_t *wire, size_t wlen, c
 			break;
 		nodes = B->nodes.p;
 		struct znode *top = &nodes[B->stack[B->depth - 1]];
-		if (top->keylen < klen &&
-		    memcmp((const uint8_t *)B->names.p + top->key, key, top->keylen) == 0)
+		if (top->keylen < klen && memcmp(B->names + top->key, key, top->keylen) == 0)
 			break;
 		B->depth--;
 	}
@@ -81,14 +108,14 @@ static int32_t place_node(struct builder *B, const uint8_t *wire, size_t wlen, c
 	}
 	for (unsigned l = (unsigned)(have + 1); l < labels; l++) {
 		const uint8_t *sw = dname_suffix(wire, l);
-		size_t swl = wlen - (size_t)(sw - wire);
-		int32_t i = add_node(B, sw, swl, key, dname_key_prefix(key, klen, l), l, parent);
+		int32_t i = add_node(B, wire_off + (uint32_t)(sw - wire), key_off,
+				     dname_key_prefix(key, klen, l), l, parent);
 		if (i < 0)
 			return -1;
 		B->stack[B->depth++] = i;
 		parent = i;
 	}
-	int32_t i = add_node(B, wire, wlen, key, klen, labels, parent);
+	int32_t i = add_node(B, wire_off, key_off, klen, labels, parent);
 	if (i < 0)
 		return -1;
 	B->stack[B->depth++] = i;
@@ -97,9 +124,10 @@ static int32_t place_node(struct builder *B, const uint8_t *wire, size_t wlen, c
 
 static bool same_rdata(const struct zread *R, const struct zrec *a, const struct zrec *b)
 {
+	/* no memcmp() of empty rdata: R->rdata.p may be NULL */
 	return a->rdlen == b->rdlen &&
-	       memcmp((const uint8_t *)R->rdata.p + a->rd, (const uint8_t *)R->rdata.p + b->rd,
-		      a->rdlen) == 0;
+	       (a->rdlen == 0 || memcmp((const uint8_t *)R->rdata.p + a->rd,
+					(const uint8_t *)R->rdata.p + b->rd, a->rdlen) == 0);
 }
 
 /* length of a well-formed uncompressed name at p (at most len bytes), or 0 */
@@ -153,30 +181,42 @@ static bool rdata_ok(uint16_t type, const uint8_t *rd, size_t len)
 	return type != 6 || len >= 20;
 }
 
-static int put_rr(struct builder *B, const struct zread *R, const struct zrec *r)
+/* [ttl][rdlength][rdata] at p */
+static void write_rr(uint8_t *p, const struct zread *R, const struct zrec *r)
 {
-	uint8_t *p = zvec_push(&B->rdata, 6u + r->rdlen);
-	if (!p)
-		return -1;
 	p[0] = (uint8_t)(r->ttl >> 24);
 	p[1] = (uint8_t)(r->ttl >> 16);
 	p[2] = (uint8_t)(r->ttl >> 8);
 	p[3] = (uint8_t)r->ttl;
 	p[4] = (uint8_t)(r->rdlen >> 8);
 	p[5] = (uint8_t)r->rdlen;
-	memcpy(p + 6, (const uint8_t *)R->rdata.p + r->rd, r->rdlen);
-	return 0;
+	if (r->rdlen)	/* a zone of empty records only has no rdata array */
+		memcpy(p + 6, (const uint8_t *)R->rdata.p + r->rd, r->rdlen);
 }
 
-/* compile the records of one owner, rrs[a..b) (sorted), into node ni */
-static int compile_owner(struct builder *B, struct zread *R, struct zrec *rrs, size_t a, size_t b,
-			 int32_t ni, bool apex, size_t *kept)
+/* pass one for the records of one owner, rrs[a..b) (sorted), at node ni;
+ * pos[k] is rrs[k]'s index in R (NULL: k is) */
+static int compile_owner(struct builder *B, struct zread *R, const struct zrec *rrs, size_t a,
+			 size_t b, const uint32_t *pos, int32_t ni, bool apex, size_t *kept)
 {
 	struct { uint16_t covered, count; uint32_t off, len; } sigs[64];
 	unsigned nsigs = 0;
 	bool has_cname = false, has_other = false, has_dname = false;
 	const struct zrec *cname_rr = NULL, *other_rr = NULL;
 	size_t first_rrset = B->rrsets.n;
+
+	if (b - a > B->owncap) {
+		size_t nc = B->owncap ? B->owncap : 64;
+		while (nc < b - a)
+			nc *= 2;
+		struct zdst *no = realloc(B->own, nc * sizeof *no);
+		if (!no) {
+			zread_error(R, 0, 0, "out of memory");
+			return -1;
+		}
+		B->own = no;
+		B->owncap = nc;
+	}
 
 	for (size_t i = a; i < b;) {
 		size_t j = i;
@@ -188,16 +228,20 @@ static int compile_owner(struct builder *B, struct zread *R, struct zrec *rrs, s
 			return -1;
 		memset(rs, 0, sizeof *rs);
 		rs->type = type;
-		rs->off = (uint32_t)B->rdata.n;
+		rs->off = NO_OFF;
+		const uint32_t rsi = (uint32_t)(B->rrsets.n - 1);
 		for (size_t k = i; k < j; k++) {
+			struct zdst *d = &B->own[k - a];
 			bool dup = false;
 			/* duplicates are dropped silently, like NSD */
 			for (size_t m = i; m < k && !dup; m++)
 				if ((type != T_RRSIG || rrs[m].covered == rrs[k].covered) &&
 				    same_rdata(R, &rrs[m], &rrs[k]))
 					dup = true;
-			if (dup)
+			if (dup) {
+				d->rrset = NO_RRSET;
 				continue;
+			}
 			if (!rdata_ok(type, (const uint8_t *)R->rdata.p + rrs[k].rd, rrs[k].rdlen)) {
 				zread_error(R, rrs[k].file, rrs[k].line, "malformed record data for type %u", type);
 				return -2;
@@ -210,7 +254,7 @@ static int compile_owner(struct builder *B, struct zread *R, struct zrec *rrs, s
 					}
 					sigs[nsigs].covered = rrs[k].covered;
 					sigs[nsigs].count = 0;
-					sigs[nsigs].off = (uint32_t)B->rdata.n;
+					sigs[nsigs].off = rs->len;	/* made absolute in pass two */
 					sigs[nsigs].len = 0;
 					nsigs++;
 				}
@@ -221,12 +265,18 @@ static int compile_owner(struct builder *B, struct zread *R, struct zrec *rrs, s
 				zread_error(R, rrs[k].file, rrs[k].line, "RRset too large");
 				return -2;
 			}
-			if (put_rr(B, R, &rrs[k]) < 0)
-				return -1;
+			B->rdata_len += 6u + rrs[k].rdlen;
+			if (B->rdata_len > UINT32_MAX) {
+				zread_error(R, rrs[k].file, rrs[k].line,
+					    "zone too large (more than 4 GiB of record data)");
+				return -2;
+			}
+			d->rrset = rsi;
+			d->rel = rs->len;
+			rs->len += 6u + rrs[k].rdlen;
 			rs->count++;
 			(*kept)++;
 		}
-		rs->len = (uint32_t)(B->rdata.n - rs->off);
 
 		switch (type) {
 		case T_CNAME:
@@ -305,12 +355,25 @@ static int compile_owner(struct builder *B, struct zread *R, struct zrec *rrs, s
 	for (size_t k = first_rrset; k < B->rrsets.n; k++) {
 		if (rsa[k].type == T_RRSIG)
 			continue;
+		/* sig_off: in the node's RRSIG RRset until pass two */
 		for (unsigned s = 0; s < nsigs; s++) {
 			if (sigs[s].covered == rsa[k].type) {
 				rsa[k].sig_count = sigs[s].count;
 				rsa[k].sig_off = sigs[s].off;
 				rsa[k].sig_len = sigs[s].len;
 			}
+		}
+	}
+	/* where the records go: in R's records themselves when they are
+	 * zone_load()'s (no other array of that size at the peak) */
+	struct zrec *R_rrs = R->rrs.p;
+	for (size_t k = a; k < b; k++) {
+		size_t idx = pos ? pos[k] : k;
+		if (B->dst) {
+			B->dst[idx] = B->own[k - a];
+		} else {
+			R_rrs[idx].line = B->own[k - a].rrset;
+			R_rrs[idx].seq = B->own[k - a].rel;
 		}
 	}
 	return 0;
@@ -445,12 +508,44 @@ bool zone_nsec3_hash(const struct zone *z, const uint8_t *name, uint8_t *out)
 	return true;
 }
 
+static uint64_t hash_top(const uint8_t *h)
+{
+	uint64_t v = 0;
+	for (int i = 0; i < 8; i++)
+		v = v << 8 | h[i];
+	return v;
+}
+
 int32_t zone_nsec3_cover(const struct zone *z, const uint8_t *hash)
 {
 	if (z->nnsec3 == 0)
 		return -1;
-	/* last entry with entry.hash <= hash; wraps to the last one */
-	size_t lo = 0, hi = z->nnsec3;
+	/* last entry with entry.hash <= hash; wraps to the last one.  The
+	 * hashes are about uniform: start where this one would be, widen the
+	 * window in steps that double until it holds the answer, then a
+	 * binary search in it (O(1) expected, O(log n) at worst). */
+	const size_t n = z->nnsec3;
+	size_t g = (size_t)(((unsigned __int128)hash_top(hash) * n) >> 64);
+	size_t lo, hi;	/* the answer is in [lo, hi) */
+	if (memcmp(z->nsec3[g].hash, hash, NSEC3_HASH_LEN) <= 0) {
+		size_t step = 1;
+		lo = g + 1;
+		hi = lo;
+		while (hi < n && memcmp(z->nsec3[hi].hash, hash, NSEC3_HASH_LEN) <= 0) {
+			lo = hi + 1;
+			hi = hi + step < n ? hi + step : n;
+			step *= 2;
+		}
+	} else {
+		size_t step = 1;
+		hi = g;
+		lo = g;
+		while (lo > 0 && memcmp(z->nsec3[lo - 1].hash, hash, NSEC3_HASH_LEN) > 0) {
+			hi = lo - 1;
+			lo = lo > step ? lo - step : 0;
+			step *= 2;
+		}
+	}
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
 		if (memcmp(z->nsec3[mid].hash, hash, NSEC3_HASH_LEN) <= 0)
@@ -542,16 +637,98 @@ int32_t zone_find(const struct zone *z, const uint8_t *key, size_t keylen, bool 
 	return (int32_t)lo - 1;
 }
 
-static int compile(struct zone *z, struct zread *R)
+struct zrec_pos {
+	struct zrec r;
+	uint32_t pos;
+};
+
+static int zrec_pos_cmp(const void *a, const void *b, void *ctx)
+{
+	return zread_cmp(ctx, &((const struct zrec_pos *)a)->r, &((const struct zrec_pos *)b)->r);
+}
+
+/* pass one for an owner whose records are in several runs: together */
+static int compile_runs(struct builder *B, struct zread *R, const struct zrun *runs, size_t nr,
+			int32_t ni, bool apex, size_t *kept)
+{
+	const struct zrec *rrs = R->rrs.p;
+	size_t m = 0;
+	for (size_t i = 0; i < nr; i++)
+		m += runs[i].count;
+	struct zrec_pos *t = malloc(m * sizeof *t);
+	struct zrec *recs = malloc(m * sizeof *recs);
+	uint32_t *pos = malloc(m * sizeof *pos);
+	int ret = -1;
+	if (t && recs && pos) {
+		size_t k = 0;
+		for (size_t i = 0; i < nr; i++) {
+			for (uint32_t x = 0; x < runs[i].count; x++, k++) {
+				t[k].r = rrs[runs[i].first + x];
+				t[k].pos = runs[i].first + x;
+			}
+		}
+		qsort_r(t, m, sizeof *t, zrec_pos_cmp, R);
+		for (k = 0; k < m; k++) {
+			recs[k] = t[k].r;
+			pos[k] = t[k].pos;
+		}
+		ret = compile_owner(B, R, recs, 0, m, pos, ni, apex, kept);
+	} else {
+		zread_error(R, 0, 0, "out of memory");
+	}
+	free(t);
+	free(recs);
+	free(pos);
+	return ret;
+}
+
+/* give the pages of [*done, upto) of an array back to the system: what
+ * pass two has read of it is not read again (whole pages inside the
+ * array only: the allocator's own data around it is left alone) */
+static void release(void *base, size_t *done, size_t upto)
+{
+	const size_t page = 4096, step = 1u << 20;
+	if (upto < *done + step)
+		return;
+	uintptr_t lo = ((uintptr_t)base + *done + page - 1) & ~(uintptr_t)(page - 1);
+	uintptr_t hi = ((uintptr_t)base + upto) & ~(uintptr_t)(page - 1);
+	if (hi > lo)
+		(void)madvise((void *)lo, hi - lo, MADV_DONTNEED);
+	*done = upto;
+}
+
+/* the nodes' names and keys, copied in node order ([name][key] each) */
+static uint8_t *names_in_order(struct znode *nodes, size_t nn, const uint8_t *src, size_t *len)
+{
+	size_t total = 0;
+	for (size_t i = 0; i < nn; i++)
+		total += dname_len(src + nodes[i].name) + nodes[i].keylen;
+	uint8_t *out = malloc(total ? total : 1), *p = out;
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < nn; i++) {
+		size_t wl = dname_len(src + nodes[i].name);
+		memcpy(p, src + nodes[i].name, wl);
+		memcpy(p + wl, src + nodes[i].key, nodes[i].keylen);
+		nodes[i].name = (uint32_t)(p - out);
+		nodes[i].key = nodes[i].name + (uint32_t)wl;
+		p += wl + nodes[i].keylen;
+	}
+	*len = total;
+	return out;
+}
+
+/* compile R into z.  take: R is zone_load()'s, to be freed afterwards:
+ * its record data and list are freed as soon as they are read (given back
+ * as pass two goes for a large one); only its file names stay usable */
+static int compile(struct zone *z, struct zread *R, bool take)
 {
 	struct builder B = {
 		.nodes = { .esz = sizeof(struct znode) },
 		.rrsets = { .esz = sizeof(struct zrrset) },
-		.rdata = { .esz = 1 },
-		.names = { .esz = 1 },
 	};
-	struct zrec *rrs = R->rrs.p;
-	size_t n = R->rrs.n;
+	struct zrun *runs = NULL;
+	size_t n = R->rrs.n, nruns = 0;
 	size_t kept = 0;
 	int ret = -2;
 
@@ -559,47 +736,124 @@ static int compile(struct zone *z, struct zread *R)
 		zread_error(R, 0, 0, "no records");
 		goto out;
 	}
-	/* records already in canonical order (an IXFR merged into the previous
-	 * copy, see ixfr.h) skip the sort: one linear check instead */
-	size_t sorted = 1;
-	while (sorted < n && zread_cmp(R, &rrs[sorted - 1], &rrs[sorted]) <= 0)
-		sorted++;
-	if (sorted < n)
-		zread_sort(R);
-	for (size_t i = 0; i < n;) {
+	if (!take)
+		B.dst = malloc(n * sizeof *B.dst);
+	if ((!take && !B.dst) || zread_runs(R, &runs, &nruns) < 0) {
+		zread_error(R, 0, 0, "out of memory");
+		ret = -1;
+		goto out;
+	}
+	B.names = R->names.p;
+
+	/* pass one: nodes, RRsets, checks, where each record goes */
+	const struct zrec *rrs = R->rrs.p;
+	for (size_t i = 0; i < nruns;) {
 		size_t j = i + 1;
-		size_t kl, kl2;
-		const uint8_t *k = zrec_key(R, &rrs[i], &kl);
-		while (j < n) {
-			const uint8_t *k2 = zrec_key(R, &rrs[j], &kl2);
-			if (rrs[j].owner != rrs[i].owner && (kl != kl2 || memcmp(k, k2, kl) != 0))
-				break;
+		const struct zrec *first = &rrs[runs[i].first];
+		while (j < nruns && runs[j].same)
 			j++;
-		}
-		const uint8_t *w = zrec_wire(R, &rrs[i]);
-		int32_t ni = place_node(&B, w, dname_len(w), k, kl, dname_labels(R->apex));
+		size_t kl;
+		zrec_key(R, first, &kl);
+		int32_t ni = place_node(&B, first->owner, dname_labels(R->apex));
 		if (ni < 0) {
 			zread_error(R, 0, 0, "out of memory");
 			ret = -1;
 			goto out;
 		}
-		int r = compile_owner(&B, R, rrs, i, j, ni, kl == R->apex_keylen, &kept);
+		int r = j == i + 1 ?
+				compile_owner(&B, R, rrs, runs[i].first, runs[i].first + runs[i].count, NULL,
+					      ni, kl == R->apex_keylen, &kept) :
+				compile_runs(&B, R, runs + i, j - i, ni, kl == R->apex_keylen, &kept);
 		if (r < 0) {
 			ret = r;
 			goto out;
 		}
 		i = j;
 	}
+	free(runs);
+	runs = NULL;
+
+	const bool lowmem = take && R->rdata.n + R->names.n + n * sizeof(struct zrec) >= zone_lowmem_min;
+	struct zrrset *rsa = B.rrsets.p;
+	uint32_t bump = 0;
+	if (!lowmem) {
+		/* the RRsets in canonical order */
+		for (size_t i = 0; i < B.rrsets.n; i++) {
+			rsa[i].off = bump;
+			bump += rsa[i].len;
+		}
+	}
+	/* pass two: the records, in the order read, to their places */
+	uint8_t *out_rd = malloc(B.rdata_len ? B.rdata_len : 1);
+	if (!out_rd) {
+		zread_error(R, 0, 0, "out of memory");
+		ret = -1;
+		goto out;
+	}
+	size_t rd_done = 0, rd_end = 0, rrs_done = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct zrec *r = &rrs[i];
+		if (lowmem && i > 0 && r->owner != rrs[i - 1].owner) {
+			/* all of the runs before this one are read: so is their
+			 * record data, which lies before this run's */
+			release(R->rdata.p, &rd_done, rd_end);
+			release(R->rrs.p, &rrs_done, i * sizeof *r);
+		}
+		if ((size_t)r->rd + r->rdlen > rd_end)
+			rd_end = (size_t)r->rd + r->rdlen;
+		const struct zdst d = B.dst ? B.dst[i] : (struct zdst){ r->line, r->seq };
+		if (d.rrset == NO_RRSET)
+			continue;
+		struct zrrset *rs = &rsa[d.rrset];
+		if (rs->off == NO_OFF) {
+			rs->off = bump;
+			bump += rs->len;
+		}
+		write_rr(out_rd + rs->off + d.rel, R, r);
+	}
+	/* the RRSIGs of an RRset: in its node's RRSIG RRset */
+	const struct znode *nodes = B.nodes.p;
+	for (size_t i = 0; i < B.nodes.n; i++) {
+		struct zrrset *ns = rsa + nodes[i].rrsets;
+		uint32_t base = 0;
+		for (unsigned k = 0; k < nodes[i].nrrsets; k++)
+			if (ns[k].type == T_RRSIG)
+				base = ns[k].off;
+		for (unsigned k = 0; k < nodes[i].nrrsets; k++)
+			if (ns[k].sig_count)
+				ns[k].sig_off += base;
+	}
+
+	/* give back the room reserved beyond what was used */
+	struct zvec *vs[2] = { &B.nodes, &B.rrsets };
+	for (int k = 0; k < 2; k++) {
+		void *np = vs[k]->n ? realloc(vs[k]->p, vs[k]->n * vs[k]->esz) : NULL;
+		if (np) {
+			vs[k]->p = np;
+			vs[k]->cap = vs[k]->n;
+		}
+	}
 	z->nodes = B.nodes.p;
 	z->nnodes = B.nodes.n;
 	z->rrsets = B.rrsets.p;
 	z->nrrsets = B.rrsets.n;
-	z->rdata = B.rdata.p;
-	z->rdata_len = B.rdata.n;
-	z->names = B.names.p;
-	z->names_len = B.names.n;
-	B.nodes.p = B.rrsets.p = B.rdata.p = B.names.p = NULL;
+	z->rdata = out_rd;
+	z->rdata_len = B.rdata_len;
+	B.nodes.p = B.rrsets.p = NULL;
 	z->records = kept;
+	/* the names, copied in node order (R's records first out of the way) */
+	if (take) {
+		zvec_free(&R->rdata);
+		zvec_free(&R->rrs);
+	}
+	z->names = names_in_order(z->nodes, z->nnodes, R->names.p, &z->names_len);
+	if (take)
+		zvec_free(&R->names);
+	if (!z->names) {
+		zread_error(R, 0, 0, "out of memory");
+		ret = -1;
+		goto out;
+	}
 
 	if (z->nnodes == 0 || z->nodes[0].keylen != z->apex_keylen) {
 		zread_error(R, 0, 0, "no SOA record at the zone apex");
@@ -672,8 +926,9 @@ static int compile(struct zone *z, struct zread *R)
 out:
 	zvec_free(&B.nodes);
 	zvec_free(&B.rrsets);
-	zvec_free(&B.rdata);
-	zvec_free(&B.names);
+	free(B.dst);
+	free(B.own);
+	free(runs);
 	return ret;
 }
 
@@ -751,13 +1006,22 @@ struct zone *zone_build(const char *name, struct zread *R, char *err, size_t err
 {
 	err[0] = 0;
 	struct zone *z = zone_new(name, NULL, R, err, errlen);
-	if (z && compile(z, R) < 0) {
+	if (z && compile(z, R, false) < 0) {
 		zone_free(z);
 		z = NULL;
 	}
 	if (!z && !err[0])
 		snprintf(err, errlen, "cannot compile the zone");
 	return z;
+}
+
+/* After a large load, the C library's heap keeps what was freed there
+ * (the reader's buffers, the compile's lists: malloc's thresholds for
+ * mmap() and for trimming grow with what is freed): give it back. */
+static void trim(size_t big)
+{
+	if (big >= zone_lowmem_min)
+		malloc_trim(0);
 }
 
 struct zone *zone_load(const char *name, const char *file, char *err, size_t errlen)
@@ -772,7 +1036,7 @@ struct zone *zone_load(const char *name, const char *file, char *err, size_t err
 	z = zone_new(name, file, &R, err, errlen);
 	if (!z)
 		goto fail;
-	if (zread_file(&R, file) < 0 || compile(z, &R) < 0)
+	if (zread_file(&R, file) < 0 || compile(z, &R, true) < 0)
 		goto fail;
 	z->files = calloc(R.nfiles, sizeof *z->files);
 	if (!z->files) {
@@ -787,10 +1051,12 @@ struct zone *zone_load(const char *name, const char *file, char *err, size_t err
 	}
 	z->nfiles = R.nfiles;
 	zread_free(&R);
+	trim(z->rdata_len);
 	return z;
 fail:
 	zread_free(&R);
 	zone_free(z);
+	trim(SIZE_MAX);
 	if (!err[0])
 		snprintf(err, errlen, "%s: cannot load", file);
 	return NULL;

@@ -2,13 +2,14 @@
  * zone — one zone loaded from a master file and compiled into an
  * immutable lookup structure.
  *
- * Contract: zone_load() reads the file with ldns ($ORIGIN, $TTL,
- * $INCLUDE; see zread.h), checks it (exactly one SOA, at the apex; NS at the apex; no
- * CNAME beside other data except RRSIG/NSEC/NSEC3; out-of-zone records
- * dropped with a warning) and compiles it: every name (including empty
- * non-terminals) becomes a node in one array sorted in canonical order,
- * each node's RRsets are ready wire records, RRSIGs are grouped by the type
- * they cover, and NSEC3 hashes are precomputed and sorted.  ldns structures
+ * Contract: zone_load() reads the file with the zone file reader
+ * (zparse.h: $ORIGIN, $TTL, $INCLUDE; regular files only), checks it
+ * (exactly one SOA, at the apex; NS at the apex; no CNAME beside other
+ * data except RRSIG/NSEC/NSEC3; out-of-zone records dropped with a
+ * warning) and compiles it: every name (including empty non-terminals)
+ * becomes a node in one array sorted in canonical order, each node's
+ * RRsets are ready wire records, RRSIGs are grouped by the type they
+ * cover, and NSEC3 hashes are precomputed and sorted.  The records read
  * are freed before zone_load() returns.  On failure it returns NULL and a
  * one-line reason ("file:line: what") in err.  A loaded zone is read-only:
  * any number of threads may look things up without locks.  Zones are
@@ -123,6 +124,11 @@ struct zone *zone_load(const char *name, const char *file, char *err, size_t err
  * its records (the caller frees it).  NULL with a reason in err. */
 struct zread;
 struct zone *zone_build(const char *name, struct zread *R, char *err, size_t errlen);
+/* zone_load() of this many bytes read or more (record data, names and
+ * list) compiles with a smaller peak: the zone's RRsets then lie in the
+ * order of the file, not in canonical order (zone.c; tests set it to 0 to
+ * use that path on small zones) */
+extern size_t zone_lowmem_min;
 /* true when the zone was loaded from `file` and none of the files it read
  * changed since (same size and mtime) */
 bool zone_files_unchanged(const struct zone *z, const char *file);

@@ -10,6 +10,7 @@
 #include <ldns/ldns.h>
 
 #include "common/log.h"
+#include "dnsd/zparse.h"
 #include "dnsd/zread.h"
 
 #define T_RRSIG 46
@@ -56,11 +57,220 @@ static int zread_qcmp(const void *a, const void *b, void *ctx)
 	return zread_cmp(ctx, a, b);
 }
 
+/* the records of one owner, rrs[0..n): by type, covered type, position */
+static void sort_owner(struct zread *R, struct zrec *rrs, size_t n)
+{
+	if (n > 16) {
+		qsort_r(rrs, n, sizeof *rrs, zread_qcmp, R);
+		return;
+	}
+	for (size_t i = 1; i < n; i++) {
+		struct zrec t = rrs[i];
+		size_t j = i;
+		while (j > 0 && zread_cmp(R, &rrs[j - 1], &t) > 0) {
+			rrs[j] = rrs[j - 1];
+			j--;
+		}
+		rrs[j] = t;
+	}
+}
+
+/* a run of records with the same owner, as read; pfx orders the runs
+ * as far as the first 8 bytes of the owner's label below the apex go
+ * (canonical order where they differ, equal where they do not) */
+struct zgroup {
+	uint64_t pfx;
+	uint32_t first, count;
+};
+
+static uint64_t group_pfx(const struct zread *R, const struct zrec *r)
+{
+	size_t kl, o = R->apex_keylen;
+	const uint8_t *k = zrec_key(R, r, &kl);
+	uint64_t v = 0;
+	size_t l = o < kl ? k[o] : 0;
+	for (size_t i = 0; i < 8; i++)
+		v = v << 8 | (i < l && o + 1 + i < kl ? k[o + 1 + i] : 0);
+	return v;
+}
+
+/* runs by owner, then position */
+static int group_cmp(const struct zread *R, const struct zgroup *a, const struct zgroup *b)
+{
+	if (a->pfx != b->pfx)
+		return a->pfx < b->pfx ? -1 : 1;
+	const struct zrec *rrs = R->rrs.p;
+	const struct zrec *x = &rrs[a->first], *y = &rrs[b->first];
+	if (x->owner != y->owner) {
+		size_t xl, yl;
+		const uint8_t *xk = zrec_key(R, x, &xl), *yk = zrec_key(R, y, &yl);
+		int c = dname_key_cmp(xk, xl, yk, yl);
+		if (c)
+			return c;
+	}
+	return a->first < b->first ? -1 : a->first > b->first;
+}
+
+static int group_qcmp(const void *a, const void *b, void *ctx)
+{
+	return group_cmp(ctx, a, b);
+}
+
+static bool same_owner(const struct zread *R, const struct zrec *a, const struct zrec *b)
+{
+	size_t al, bl;
+	const uint8_t *ak, *bk;
+	if (a->owner == b->owner)
+		return true;
+	ak = zrec_key(R, a, &al);
+	bk = zrec_key(R, b, &bl);
+	return al == bl && memcmp(ak, bk, al) == 0;
+}
+
+/* Canonical order without comparing every record with every other: the
+ * records come in runs of one owner (short, sorted apart), and a zone file
+ * is mostly in name order already (a signer's output is, but for the NSEC3
+ * records among the names), so the runs in order are kept as they come
+ * and the others are sorted (by owner, then position) and merged in.
+ * Returns the runs in that order (malloc'd, *nr of them), NULL when out of
+ * memory (the records then are only sorted within their runs). */
+static struct zgroup *order_runs(struct zread *R, size_t *nr, bool *in_order)
+{
+	struct zrec *rrs = R->rrs.p;
+	size_t n = R->rrs.n, ng = 1;
+	for (size_t i = 1; i < n; i++)
+		ng += rrs[i].owner != rrs[i - 1].owner;
+	struct zgroup *g = malloc(ng * sizeof *g);
+	struct zgroup *a = malloc(ng * sizeof *a);
+	if (!g || !a)
+		goto fail;
+	size_t k = 0;
+	for (size_t i = 0; i < n;) {
+		size_t j = i + 1;
+		while (j < n && rrs[j].owner == rrs[i].owner)
+			j++;
+		g[k].pfx = group_pfx(R, &rrs[i]);
+		g[k].first = (uint32_t)i;
+		g[k].count = (uint32_t)(j - i);
+		k++;
+		sort_owner(R, rrs + i, j - i);
+		i = j;
+	}
+	/* a[]: the runs kept in place; the others go to the front of g[]
+	 * (never past the run being looked at).  A run is taken out when it
+	 * is before the last one kept, or after the next one that is not. */
+	size_t na = 0, nb = 0;
+	bool again = false;	/* an owner in two runs */
+	for (size_t i = 0; i < ng; i++) {
+		struct zgroup cur = g[i];
+		bool keep = na == 0 || group_cmp(R, &a[na - 1], &cur) <= 0;
+		if (keep && i + 1 < ng && group_cmp(R, &cur, &g[i + 1]) > 0 &&
+		    (na == 0 || group_cmp(R, &a[na - 1], &g[i + 1]) <= 0))
+			keep = false;
+		if (keep) {
+			if (na > 0 && a[na - 1].pfx == cur.pfx &&
+			    same_owner(R, &rrs[a[na - 1].first], &rrs[cur.first]))
+				again = true;
+			a[na++] = cur;
+		} else {
+			g[nb++] = cur;
+		}
+	}
+	*in_order = nb == 0 && !again;
+	*nr = ng;
+	if (nb == 0) {
+		free(g);
+		return a;
+	}
+	if (nb > 1)
+		qsort_r(g, nb, sizeof *g, group_qcmp, R);
+	/* merge into a new list (g's front half holds b, a is whole) */
+	struct zgroup *out = malloc(ng * sizeof *out);
+	if (!out)
+		goto fail;
+	size_t ia = 0, ib = 0, o = 0;
+	while (ia < na || ib < nb)
+		out[o++] = ib == nb || (ia < na && group_cmp(R, &a[ia], &g[ib]) <= 0) ? a[ia++] : g[ib++];
+	free(g);
+	free(a);
+	return out;
+fail:
+	free(g);
+	free(a);
+	return NULL;
+}
+
+int zread_runs(struct zread *R, struct zrun **runs, size_t *nruns)
+{
+	*runs = NULL;
+	*nruns = 0;
+	if (R->rrs.n == 0)
+		return 0;
+	bool in_order;
+	size_t ng;
+	struct zgroup *g = order_runs(R, &ng, &in_order);
+	if (!g)
+		return -1;
+	/* in place: a zrun is no larger than a zgroup */
+	const struct zrec *rrs = R->rrs.p;
+	struct zrun *r = (struct zrun *)(void *)g;
+	uint64_t prev_pfx = 0;
+	uint32_t prev_first = 0;
+	for (size_t i = 0; i < ng; i++) {
+		struct zrun x = { g[i].first, g[i].count, false };
+		x.same = i > 0 && g[i].pfx == prev_pfx && same_owner(R, &rrs[prev_first], &rrs[g[i].first]);
+		prev_pfx = g[i].pfx;
+		prev_first = g[i].first;
+		r[i] = x;
+	}
+	struct zrun *shrunk = realloc(g, ng * sizeof *r);
+	*runs = shrunk ? shrunk : r;
+	*nruns = ng;
+	return 0;
+}
+
+/* the records of runs[] in that order into a new array; the runs of an
+ * owner seen in several places sorted together */
+static bool sort_runs(struct zread *R, const struct zgroup *g, size_t ng)
+{
+	const struct zrec *rrs = R->rrs.p;
+	size_t n = R->rrs.n;
+	struct zrec *to = malloc(n * sizeof *to);
+	if (!to)
+		return false;
+	size_t o = 0, run = 0;
+	bool merged = false;
+	for (size_t i = 0; i < ng; i++) {
+		const struct zgroup *x = &g[i];
+		if (i > 0 && g[i - 1].pfx == x->pfx && same_owner(R, &rrs[g[i - 1].first], &rrs[x->first])) {
+			merged = true;
+		} else {
+			if (merged)
+				sort_owner(R, to + run, o - run);
+			merged = false;
+			run = o;
+		}
+		memcpy(to + o, rrs + x->first, x->count * sizeof *to);
+		o += x->count;
+	}
+	if (merged)
+		sort_owner(R, to + run, o - run);
+	free(R->rrs.p);
+	R->rrs.p = to;
+	R->rrs.cap = n;
+	return true;
+}
+
 void zread_sort(struct zread *R)
 {
-	if (R->rrs.n < 2)	/* nothing to sort (and no array: qsort_r(NULL) is UB) */
+	if (R->rrs.n < 2)	/* (none: rrs.p may be NULL, which qsort_r() must not get) */
 		return;
-	qsort_r(R->rrs.p, R->rrs.n, sizeof(struct zrec), zread_qcmp, R);
+	bool in_order;
+	size_t ng;
+	struct zgroup *g = order_runs(R, &ng, &in_order);
+	if (!g || (!in_order && !sort_runs(R, g, ng)))
+		qsort_r(R->rrs.p, R->rrs.n, sizeof(struct zrec), zread_qcmp, R);
+	free(g);
 }
 
 void zvec_free(struct zvec *v)
@@ -187,6 +397,30 @@ int zread_add_rr(struct zread *R, ldns_rr *rr, unsigned file, unsigned line)
 	return zread_push(R, owner, type, ldns_rr_ttl(rr), rdoff, rdlen, file, line);
 }
 
+uint8_t *zread_reserve(struct zread *R, size_t n)
+{
+	uint8_t *p = zvec_push(&R->rdata, n);
+	if (p)
+		R->rdata.n -= n;
+	return p;
+}
+
+int zread_append(struct zread *R, const uint8_t *wire, size_t wlen, const uint8_t *key, size_t klen,
+		 uint16_t type, uint32_t ttl, size_t rdlen, unsigned file, unsigned line)
+{
+	uint32_t owner;
+	if (R->rdata.n + rdlen > UINT32_MAX || R->names.n + 2 + klen + wlen > UINT32_MAX ||
+	    R->rrs.n >= UINT32_MAX) {
+		zread_error(R, file, line, "zone too large (more than 4 GiB of names or record data)");
+		return -2;
+	}
+	if (zread_owner(R, wire, wlen, key, klen, &owner) < 0)
+		return -1;
+	uint32_t rdoff = (uint32_t)R->rdata.n;
+	R->rdata.n += rdlen;
+	return zread_push(R, owner, type, ttl, rdoff, rdlen, file, line);
+}
+
 int zread_add_wire(struct zread *R, const uint8_t *owner_wire, uint16_t type, uint32_t ttl,
 		   const uint8_t *rdata, uint16_t rdlen)
 {
@@ -292,7 +526,12 @@ static int directive(struct zread *R, unsigned fidx, unsigned line, char *dl, ld
 		}
 		fclose(t);
 		uint32_t ittl = *ttl;
-		int r = read_file(R, full, io, &ittl, depth + 1, dir);
+		/* its own $INCLUDEs are relative to its directory */
+		char *idir = strdup(full), *sl = idir ? strrchr(idir, '/') : NULL;
+		if (sl)
+			*sl = 0;
+		int r = read_file(R, full, io, &ittl, depth + 1, sl ? (sl == idir ? "/" : idir) : NULL);
+		free(idir);
 		ldns_rdf_deep_free(io);
 		return r;
 	}
@@ -300,7 +539,7 @@ static int directive(struct zread *R, unsigned fidx, unsigned line, char *dl, ld
 	return -2;
 }
 
-/* Scan one file.  ldns handles $ORIGIN and $TTL itself but not $INCLUDE
+/* The reference reader (zread_file_ldns()).  Scan one file.  ldns handles $ORIGIN and $TTL itself but not $INCLUDE
  * (it reports it without the file name), so lines starting with $INCLUDE
  * are found first by a pass over the raw text and handled here: the file
  * is split at them. */
@@ -423,6 +662,11 @@ int zread_init(struct zread *R, const char *name, char *err, size_t errlen)
 }
 
 int zread_file(struct zread *R, const char *path)
+{
+	return zparse_file(R, path);
+}
+
+int zread_file_ldns(struct zread *R, const char *path)
 {
 	ldns_rdf *origin = ldns_rdf_new_frm_data(LDNS_RDF_TYPE_DNAME, R->apex_len, R->apex);
 	char *dir = strdup(path);
