@@ -14,6 +14,7 @@
 #include <ldns/ldns.h>
 
 #include "dnsd/zone.h"
+#include "dnsd/zparse.h"
 #include "dnsd/zstore.h"
 
 #define FNAME_MAX 240		/* leaves room for ".meta.tmp" under NAME_MAX */
@@ -331,7 +332,9 @@ static bool parses_back(const char *text, const struct zone_rr *r)
 			goto out;
 		off += n;
 	}
-	ok = off == r->rdlen;
+	/* and zone_load()'s reader (zparse.h) must read it the same way: ldns
+	 * prints some odd names unescaped, which that reader refuses */
+	ok = off == r->rdlen && zparse_reads_back(text, r->type, r->ttl, r->rdata, r->rdlen) == 1;
 out:
 	if (b)
 		ldns_rr_free(b);
