@@ -38,16 +38,18 @@ PROBES_SRC = $(call mods,probes)
 DNSD_SRC   = $(call mods,dnsd)
 CTL_SRC    = $(call mods,controller)
 RAIZCTL_SRC = $(call mods,raizctl)
+BIRDCONF_SRC = $(call mods,bird-conf)
 
 # which libraries each directory links with (its own first)
 DEPS_common     = common
 DEPS_probes     = probes common
 DEPS_dnsd       = dnsd common
 DEPS_controller = controller probes common
-DEPS_raizctl    = raizctl controller probes common
+DEPS_raizctl    = raizctl birdconf controller probes common
+DEPS_bird-conf  = birdconf controller probes common
 
 UNIT_TESTS = $(wildcard common/test_*.c probes/test_*.c dnsd/test_*.c controller/test_*.c \
-             raizctl/test_*.c)
+             raizctl/test_*.c bird-conf/test_*.c)
 
 PROGS = raiz-dnsd raiz-controller raizctl
 
@@ -81,6 +83,9 @@ $(1)/libraizctl.a: $$(patsubst %.c,$(1)/obj/%.o,$$(RAIZCTL_SRC))
 	@echo "  AR      $$@"
 	$$(Q)rm -f $$@ && ar rcs $$@ $$^
 
+$(1)/libbirdconf.a: $$(patsubst %.c,$(1)/obj/%.o,$$(BIRDCONF_SRC))
+	@echo "  AR      $$@"
+	$$(Q)rm -f $$@ && ar rcs $$@ $$^
 $(1)/raiz-dnsd: $(1)/obj/dnsd/main.o $(1)/libdnsd.a $(1)/libcommon.a
 	@echo "  LD      $$@"
 	$$(Q)$$(CC) $$(CFLAGS) $(2) -o $$@ $$^ $$(LIBS)
@@ -88,8 +93,8 @@ $(1)/raiz-controller: $(1)/obj/controller/main.o $(1)/libcontroller.a $(1)/libpr
 		$(1)/libcommon.a
 	@echo "  LD      $$@"
 	$$(Q)$$(CC) $$(CFLAGS) $(2) -o $$@ $$^ $$(LIBS)
-$(1)/raizctl: $(1)/obj/raizctl/main.o $(1)/libraizctl.a $(1)/libcontroller.a $(1)/libprobes.a \
-		$(1)/libcommon.a
+$(1)/raizctl: $(1)/obj/raizctl/main.o $(1)/libraizctl.a $(1)/libbirdconf.a \
+		$(1)/libcontroller.a $(1)/libprobes.a $(1)/libcommon.a
 	@echo "  LD      $$@"
 	$$(Q)$$(CC) $$(CFLAGS) $(2) -o $$@ $$^ $$(LIBS)
 
@@ -110,8 +115,13 @@ $(1)/test/controller/%: $(1)/obj/controller/%.o $(1)/libcontroller.a $(1)/libpro
 	@mkdir -p $$(dir $$@)
 	@echo "  LD      $$@"
 	$$(Q)$$(CC) $$(CFLAGS) $(2) -o $$@ $$^ $$(LIBS) $$(TESTLIBS)
-$(1)/test/raizctl/%: $(1)/obj/raizctl/%.o $(1)/libraizctl.a $(1)/libcontroller.a $(1)/libprobes.a \
-		$(1)/libcommon.a
+$(1)/test/raizctl/%: $(1)/obj/raizctl/%.o $(1)/libraizctl.a $(1)/libbirdconf.a \
+		$(1)/libcontroller.a $(1)/libprobes.a $(1)/libcommon.a
+	@mkdir -p $$(dir $$@)
+	@echo "  LD      $$@"
+	$$(Q)$$(CC) $$(CFLAGS) $(2) -o $$@ $$^ $$(LIBS) $$(TESTLIBS)
+$(1)/test/bird-conf/%: $(1)/obj/bird-conf/%.o $(1)/libbirdconf.a $(1)/libcontroller.a \
+		$(1)/libprobes.a $(1)/libcommon.a
 	@mkdir -p $$(dir $$@)
 	@echo "  LD      $$@"
 	$$(Q)$$(CC) $$(CFLAGS) $(2) -o $$@ $$^ $$(LIBS) $$(TESTLIBS)
@@ -270,4 +280,4 @@ clean:
 .SECONDARY:
 
 .PHONY: all asan deps unit test check-build run demo-failover install clean
--include $(shell find build -name '*.d' 2>/dev/null)
+-include $(shell find $(B) $(BA) -name '*.d' 2>/dev/null)

@@ -121,10 +121,152 @@ static int ctl_get_ip(struct cfg_ctx *c, json_object *o, const char *key, bool r
 	return *out ? 0 : cfg_fail(c, o, "out of memory");
 }
 
+/* ---- communities ---- */
+
+static const struct {
+	const char *name;
+	uint32_t value;
+} ctl_wellknown[] = {
+	{ "no-export", CFG_COMMUNITY_NO_EXPORT },
+	{ "no-advertise", 0xFFFFFF02u },
+	{ "no-export-subconfed", 0xFFFFFF03u },
+	{ "no-peer", 0xFFFFFF04u },
+};
+
+/* "N" in 0..max, decimal digits only; the text after it in *end */
+static bool ctl_num(const char *s, uint32_t max, uint32_t *out, const char **end)
+{
+	uint64_t v = 0;
+	const char *p = s;
+
+	for (; isdigit((unsigned char)*p); p++) {
+		v = v * 10 + (uint64_t)(*p - '0');
+		if (v > max)
+			return false;
+	}
+	*out = (uint32_t)v;
+	*end = p;
+	return p != s;
+}
+
+static int ctl_parse_community(const char *s, uint32_t *out)
+{
+	uint32_t hi, lo;
+	const char *p;
+
+	for (size_t i = 0; i < sizeof ctl_wellknown / sizeof ctl_wellknown[0]; i++)
+		if (strcmp(s, ctl_wellknown[i].name) == 0) {
+			*out = ctl_wellknown[i].value;
+			return 0;
+		}
+	if (!ctl_num(s, 65535, &hi, &p) || *p != ':' || !ctl_num(p + 1, 65535, &lo, &p) || *p)
+		return -1;
+	*out = hi << 16 | lo;
+	return 0;
+}
+
+static int ctl_parse_large(const char *s, struct cfg_large_community *out)
+{
+	const char *p;
+
+	if (!ctl_num(s, 4294967295u, &out->global, &p) || *p != ':' ||
+	    !ctl_num(p + 1, 4294967295u, &out->local1, &p) || *p != ':' ||
+	    !ctl_num(p + 1, 4294967295u, &out->local2, &p) || *p)
+		return -1;
+	return 0;
+}
+
+static json_object *ctl_string_elem(struct cfg_ctx *c, json_object *a, size_t i,
+				    const char *what, const char *key)
+{
+	json_object *e = json_object_array_get_idx(a, i);
+	if (!json_object_is_type(e, json_type_string)) {
+		cfg_fail(c, e ? e : a, "%s: \"%s\" must list strings", what, key);
+		return NULL;
+	}
+	return e;
+}
+
+/* "communities", "large-communities" and "no-export" of a neighbor or a
+ * prefix */
+static int ctl_parse_communities(struct cfg_ctx *c, json_object *o, const char *what,
+				 struct cfg_communities *k)
+{
+	json_object *a = NULL;
+	bool noexp = false;
+
+	if (cfg_get_array(c, o, "communities", false, &a) < 0)
+		return -1;
+	size_t n = a ? json_object_array_length(a) : 0;
+	if (!(k->std = calloc(n + 1, sizeof *k->std)))
+		return cfg_fail(c, o, "out of memory");
+	for (size_t i = 0; i < n; i++) {
+		json_object *e = ctl_string_elem(c, a, i, what, "communities");
+		uint32_t v;
+		if (!e)
+			return -1;
+		if (ctl_parse_community(json_object_get_string(e), &v) < 0)
+			return cfg_fail(c, e, "%s: community \"%s\" is not ASN:VALUE (each "
+					"0-65535) nor no-export, no-advertise, "
+					"no-export-subconfed, no-peer", what,
+					json_object_get_string(e));
+		if (v == 0xFFFF0000u)
+			return cfg_fail(c, e, "%s: community 65535:0 (GRACEFUL_SHUTDOWN) is "
+					"set by drain, not by configuration", what);
+		for (size_t j = 0; j < k->nstd; j++)
+			if (k->std[j] == v)
+				return cfg_fail(c, e, "%s: community \"%s\" listed twice", what,
+						json_object_get_string(e));
+		k->std[k->nstd++] = v;
+	}
+	if (cfg_get_bool(c, o, "no-export", false, false, &noexp) < 0)
+		return -1;
+	if (noexp) {
+		size_t j;
+		for (j = 0; j < k->nstd && k->std[j] != CFG_COMMUNITY_NO_EXPORT; j++)
+			;
+		if (j == k->nstd)
+			k->std[k->nstd++] = CFG_COMMUNITY_NO_EXPORT;
+	}
+	if (cfg_get_array(c, o, "large-communities", false, &a) < 0)
+		return -1;
+	if (!a)
+		return 0;
+	n = json_object_array_length(a);
+	if (!(k->large = calloc(n ? n : 1, sizeof *k->large)))
+		return cfg_fail(c, o, "out of memory");
+	for (size_t i = 0; i < n; i++) {
+		json_object *e = ctl_string_elem(c, a, i, what, "large-communities");
+		struct cfg_large_community v;
+		if (!e)
+			return -1;
+		if (ctl_parse_large(json_object_get_string(e), &v) < 0)
+			return cfg_fail(c, e, "%s: large community \"%s\" is not "
+					"GLOBAL:LOCAL1:LOCAL2 (each 0-4294967295)", what,
+					json_object_get_string(e));
+		for (size_t j = 0; j < k->nlarge; j++)
+			if (memcmp(&k->large[j], &v, sizeof v) == 0)
+				return cfg_fail(c, e, "%s: large community \"%s\" listed twice",
+						what, json_object_get_string(e));
+		k->large[k->nlarge++] = v;
+	}
+	return 0;
+}
+
+static void ctl_free_communities(struct cfg_communities *k)
+{
+	free(k->std);
+	free(k->large);
+	*k = (struct cfg_communities){ 0 };
+}
+
+static const char *const ctl_kind_names[] = { "transit", "route-server", NULL };
+
 static int ctl_parse_neighbor(struct cfg_ctx *c, json_object *o, struct cfg_bird_neighbor *nb)
 {
 	static const char *const keys[] = { "name", "address", "as", "local-address", "interface",
-		"multihop", "password", "bfd", "export-limit", NULL };
+		"multihop", "password", "bfd", "export-limit", "kind", "communities",
+		"large-communities", "no-export", NULL };
 	char what[96];
 	unsigned as = 0;
 	int lfam = 0;
@@ -153,6 +295,9 @@ static int ctl_parse_neighbor(struct cfg_ctx *c, json_object *o, struct cfg_bird
 	cfg_get_string(c, o, "password", false, NULL, &nb->password);
 	cfg_get_bool(c, o, "bfd", false, true, &nb->bfd);
 	cfg_get_uint(c, o, "export-limit", false, 0, 1000000, 0, &nb->export_limit);
+	cfg_get_enum(c, o, "kind", false, ctl_kind_names, CFG_BGP_TRANSIT, &nb->kind);
+	if (!c->failed)
+		ctl_parse_communities(c, o, what, &nb->comm);
 	return c->failed ? -1 : 0;
 }
 
@@ -447,7 +592,7 @@ static int ctl_parse_prefix(struct cfg_ctx *c, json_object *o, struct raiz_confi
 			    struct cfg_prefix *p)
 {
 	static const char *const keys[] = { "prefix", "static-protocol", "bgp", "services",
-		NULL };
+		"communities", "large-communities", "no-export", NULL };
 	char *text = NULL, what[96];
 
 	p->line = cfg_line(o);
@@ -494,6 +639,9 @@ static int ctl_parse_prefix(struct cfg_ctx *c, json_object *o, struct raiz_confi
 					"%s: neighbor \"%s\" is a session of the other family",
 					what, p->bgp[i]);
 	}
+
+	if (ctl_parse_communities(c, o, what, &p->comm) < 0)
+		return -1;
 
 	json_object *sa = cfg_member(o, "services");
 	if (sa || cfg_is_null(o, "services")) {
@@ -592,6 +740,7 @@ void config_ctl_free(struct raiz_config *cfg)
 		free(nb->local);
 		free(nb->iface);
 		free(nb->password);
+		ctl_free_communities(&nb->comm);
 	}
 	free(k->bird.neighbors);
 	for (size_t i = 0; k->services && i < k->nservices; i++) {
@@ -607,6 +756,7 @@ void config_ctl_free(struct raiz_config *cfg)
 		ctl_free_strv(p->bgp, p->nbgp);
 		ctl_free_strv(p->services, p->nservices);
 		free(p->service_idx);
+		ctl_free_communities(&p->comm);
 	}
 	free(k->prefixes);
 	k->controller = (struct cfg_controller){ 0 };

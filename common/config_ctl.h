@@ -31,7 +31,29 @@ struct cfg_controller {
 	unsigned history;          /* transitions kept for "why"; default 256 */
 };
 
-/* one BGP session to a host ISP router (for the generated bird.conf) */
+/* what is on the other end of a BGP session */
+enum cfg_bgp_kind { CFG_BGP_TRANSIT = 0, CFG_BGP_ROUTE_SERVER };
+
+/* RFC 1997 NO_EXPORT, (65535, 65281) */
+#define CFG_COMMUNITY_NO_EXPORT 0xFFFFFF01u
+
+/* RFC 8092 large community (global administrator, local data 1, 2) */
+struct cfg_large_community {
+	uint32_t global, local1, local2;
+};
+
+/* communities a neighbor or a prefix adds on export ("communities",
+ * "large-communities", "no-export"); each list without duplicates, in the
+ * order written; "no-export": true puts CFG_COMMUNITY_NO_EXPORT into std */
+struct cfg_communities {
+	uint32_t *std;             /* (ASN << 16) | value */
+	size_t nstd;
+	struct cfg_large_community *large;
+	size_t nlarge;
+};
+
+/* one BGP session to a host ISP router or an IXP route server (for the
+ * generated bird.conf) */
 struct cfg_bird_neighbor {
 	char *name;                /* BIRD protocol name on the node, e.g. "isp1_v4" */
 	int line;
@@ -44,6 +66,8 @@ struct cfg_bird_neighbor {
 	char *password;            /* TCP-MD5, or NULL */
 	bool bfd;                  /* default true */
 	unsigned export_limit;     /* 0 = the number of prefixes exported (default) */
+	int kind;                  /* enum cfg_bgp_kind, "kind", default transit */
+	struct cfg_communities comm; /* added to every prefix exported on it */
 };
 
 struct cfg_bird {
@@ -93,6 +117,7 @@ struct cfg_prefix {
 	char **services;           /* services it depends on (all must be up) */
 	size_t *service_idx;       /* index into cfg_ctl.services */
 	size_t nservices;
+	struct cfg_communities comm; /* added on every session exporting it */
 };
 
 struct cfg_ctl {

@@ -21,7 +21,7 @@
 #include "common/cfgutil.h"
 #include "common/config.h"
 #include "common/log.h"
-#include "controller/birdconf.h"
+#include "bird-conf/birdconf.h"
 #include "controller/ctlclient.h"
 #include "probes/probe.h"
 #include "raizctl/ctljson.h"
@@ -851,7 +851,7 @@ static const struct ctl_command {
 	{ "resolution-trial", cmd_resolution_trial, "ZONE [--server ADDR]",
 	  "ask the node for the zone as a validating resolver; verdict per check" },
 	{ "metrics", cmd_metrics, "", "both daemons in the Prometheus text format" },
-	{ "bird-conf", cmd_bird_conf, "[node|isp|state]", "print BIRD configuration generated from raiz.json" },
+	{ "bird-conf", cmd_bird_conf, "[node|isp|rs|state]", "print BIRD configuration generated from raiz.json" },
 	{ "version", cmd_version, "", "print the versions of raizctl and both daemons" },
 };
 

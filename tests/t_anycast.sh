@@ -26,9 +26,13 @@ fail() {
 	echo "FAIL: $*" >&2
 	if [ -n "$LAB_DIR" ]; then
 		echo "--- controller.log (tail)" >&2
-		tail -n 40 "$LAB_DIR/controller.log" >&2 2>/dev/null
+		grep -v ': info: ' "$LAB_DIR/controller.log" 2>/dev/null | tail -n 25 >&2
 		echo "--- dnsd.log (tail)" >&2
 		tail -n 15 "$LAB_DIR/dnsd.log" >&2 2>/dev/null
+		for b in node isp; do
+			echo "--- BIRD $b log (tail)" >&2
+			tail -n 25 "$LAB_DIR/bird-$b.events" >&2 2>/dev/null
+		done
 	fi
 	exit 1
 }
@@ -180,6 +184,15 @@ for round in 1 2; do
 done
 
 # ---- controller crash and restart while healthy ----
+# First the node must be healthy again after the faults above: every
+# prefix announced, shown so by BIRD and heard over an Established session
+# (the BGP and BFD sessions may still be settling).
+for i in $(seq 250); do
+	lab_ctl '{"command":"status"}' | grep -q '"healthy":true' && break
+	sleep 0.02
+done
+lab_ctl '{"command":"status"}' | grep -q '"healthy":true' ||
+	fail "not healthy 5 s after the BIRD faults"
 sleep 1
 watch_start 6
 lab_kill "$LAB_CONTROLLER_PID" KILL

@@ -287,13 +287,19 @@ lab_gen_birdconf() {
 		lab_birdconf "$kind" >"$LAB_DIR/$kind.conf.gen" ||
 			lab_die "bird-conf $kind failed"
 	done
-	mv "$LAB_DIR/node.conf.gen" "$LAB_DIR/node.conf"
+	# lab only: BIRD's own log in a file of the lab, for the failure reports
+	{
+		cat "$LAB_DIR/node.conf.gen"
+		printf 'log "%s" all;\n' "$LAB_DIR/bird-node.events"
+	} >"$LAB_DIR/node.conf"
+	rm -f "$LAB_DIR/node.conf.gen"
 	mv "$LAB_DIR/state.conf.gen" "$LAB_DIR/state/bird-state.conf"
 	chmod 644 "$LAB_DIR/state/bird-state.conf"
 	# The ISP's router: the example, plus a kernel protocol that is allowed
 	# here because this BIRD runs only inside the ISP test namespace.
 	{
 		cat "$LAB_DIR/isp.conf.gen"
+		printf 'log "%s" all;\n' "$LAB_DIR/bird-isp.events"
 		printf '%s\n' "# lab only: the ISP namespace's kernel table" \
 			'protocol kernel { ipv4 { import none; export all; }; }' \
 			'protocol kernel { ipv6 { import none; export all; }; }'
