@@ -82,10 +82,10 @@ $(1)/libcontroller.a: $$(patsubst %.c,$(1)/obj/%.o,$$(CTL_SRC))
 $(1)/libraizctl.a: $$(patsubst %.c,$(1)/obj/%.o,$$(RAIZCTL_SRC))
 	@echo "  AR      $$@"
 	$$(Q)rm -f $$@ && ar rcs $$@ $$^
-
 $(1)/libbirdconf.a: $$(patsubst %.c,$(1)/obj/%.o,$$(BIRDCONF_SRC))
 	@echo "  AR      $$@"
 	$$(Q)rm -f $$@ && ar rcs $$@ $$^
+
 $(1)/raiz-dnsd: $(1)/obj/dnsd/main.o $(1)/libdnsd.a $(1)/libcommon.a
 	@echo "  LD      $$@"
 	$$(Q)$$(CC) $$(CFLAGS) $(2) -o $$@ $$^ $$(LIBS)
@@ -144,8 +144,7 @@ deps:
 	    echo "installing missing Debian packages:" $$missing; \
 	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
 	fi
-	@getent passwd raiz >/dev/null || useradd --system --no-create-home \
-	    --home-dir /var/lib/raiz --shell /usr/sbin/nologin raiz
+	@$(MAKE) -s users
 	@# the packaged daemons must not run on their own: tests start their own
 	@for s in bird nsd knot; do systemctl disable --now $$s >/dev/null 2>&1 || true; done
 
@@ -210,6 +209,18 @@ run: deps all
 demo-failover: deps all
 	tests/demo/run --failover
 
+# users: raiz runs raiz-dnsd; raiz-controller runs the controller, in
+# group raiz (/run/raiz, /var/lib/raiz) and bird (BIRD's socket), see the
+# PRIVILEGES sections of raiz-dnsd(8) and raiz-controller(8)
+users:
+	@getent passwd raiz >/dev/null || useradd --system --no-create-home \
+	    --home-dir /var/lib/raiz --shell /usr/sbin/nologin raiz
+	@getent passwd raiz-controller >/dev/null || useradd --system --user-group \
+	    --no-create-home --home-dir /var/lib/raiz --shell /usr/sbin/nologin raiz-controller
+	@usermod -a -G raiz raiz-controller
+	@if getent group bird >/dev/null; then usermod -a -G bird raiz-controller; fi
+.PHONY: users
+
 # ---- install ----
 UNITDIR    ?= $(PREFIX)/lib/systemd/system
 TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
@@ -229,9 +240,7 @@ install: all
 	install -m 0644 common/raiz.tmpfiles $(DESTDIR)$(TMPFILESDIR)/raiz.conf
 	install -m 0644 tests/demo/raiz.json $(DESTDIR)$(SYSCONFDIR)/raiz/raiz.json.example
 	install -m 0644 $(wildcard bird-conf/*.conf bird-conf/*.md) $(DESTDIR)$(DOCDIR)/bird-conf/
-	@if [ -z "$(DESTDIR)" ] && ! getent passwd raiz >/dev/null; then \
-	    useradd --system --no-create-home --home-dir /var/lib/raiz \
-	        --shell /usr/sbin/nologin raiz; fi
+	@if [ -z "$(DESTDIR)" ]; then $(MAKE) -s users; fi
 	@echo "installed. Next: write $(SYSCONFDIR)/raiz/raiz.json (see raiz.json(5)), then"
 	@echo "  raizctl bird-conf > /etc/bird/bird.conf; raizctl bird-conf state > /var/lib/raiz/bird-state.conf"
 	@echo "  systemctl enable --now raiz-dnsd raiz-controller"

@@ -59,7 +59,7 @@ static const char *const ctl_degraded_names[] = { "keep", "drain", "withdraw", N
 static int ctl_parse_controller(struct cfg_ctx *c, json_object *root, struct raiz_config *cfg)
 {
 	static const char *const keys[] = { "control-socket", "on-stop", "drain-time",
-		"dnsd-pidfile", "watchdog", "stop-timeout", "history", NULL };
+		"dnsd-pidfile", "watchdog", "stop-timeout", "history", "user", NULL };
 	struct cfg_controller *k = &cfg->ctl.controller;
 	json_object *o = NULL;
 	const char *run = cfg->node.run_dir ? cfg->node.run_dir : "/run/raiz";
@@ -88,6 +88,9 @@ static int ctl_parse_controller(struct cfg_ctx *c, json_object *root, struct rai
 	cfg_get_bool(c, o, "watchdog", false, true, &k->watchdog);
 	cfg_get_duration(c, o, "stop-timeout", false, 0, MS(60), MS(3), &k->stop_timeout_ms);
 	cfg_get_uint(c, o, "history", false, 8, 65536, 256, &k->history);
+	/* resolved by raiz-controller itself (-n and start), with this line */
+	cfg_get_string(c, o, "user", false, "", &k->user);
+	k->user_line = o ? json_member_line(o, "user") : 0;
 	free(defsock);
 	free(defpid);
 	return c->failed ? -1 : 0;
@@ -730,6 +733,7 @@ void config_ctl_free(struct raiz_config *cfg)
 
 	free(k->controller.control_socket);
 	free(k->controller.dnsd_pidfile);
+	free(k->controller.user);
 	free(k->bird.socket);
 	free(k->bird.state_file);
 	free(k->bird.router_id);

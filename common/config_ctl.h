@@ -29,6 +29,8 @@ struct cfg_controller {
 	bool watchdog;             /* sd_notify WATCHDOG=1 when $WATCHDOG_USEC; default true */
 	uint64_t stop_timeout_ms;  /* how long SIGTERM waits for BIRD; default 3 s */
 	unsigned history;          /* transitions kept for "why"; default 256 */
+	char *user;                /* drop to this user after start; "" (default) = stay */
+	int user_line;             /* the line of "user" in the file, 0 = default */
 };
 
 /* what is on the other end of a BGP session */

@@ -3,6 +3,7 @@
 #include "common/config.h"
 #include "common/cfgutil.h"
 #include "common/json.h"
+#include "common/sandbox.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -18,7 +19,7 @@
 static const char *const dnsd_keys[] = {
 	"listen", "nsid", "identity", "version", "edns-buffer-size",
 	"tcp-max-connections", "tcp-idle-timeout", "tcp-max-queries", "workers",
-	"control-socket", "pidfile", "user", NULL,
+	"control-socket", "pidfile", "user", "seccomp", NULL,
 };
 static const char *const zone_keys[] = {
 	"name", "file", "primaries", "tsig-key", "transfer-source", "refresh-min",
@@ -109,6 +110,8 @@ static int dnsd_parse_server(struct cfg_ctx *c, json_object *root, struct raiz_c
 	cfg_get_path(c, d, "pidfile", false, NULL, &dn->pidfile);
 	cfg_get_string(c, d, "user", false, "raiz", &dn->user);
 	dn->user_line = json_member_line(d, "user");
+	static const char *const seccomp_modes[] = SANDBOX_MODES;
+	cfg_get_enum(c, d, "seccomp", false, seccomp_modes, SANDBOX_SECCOMP_AUTO, &dn->seccomp);
 	if (c->failed)
 		return -1;
 	if (!dn->control_socket)

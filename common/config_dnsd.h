@@ -26,6 +26,7 @@ struct cfg_dnsd {
 	char *pidfile;                /* default <run-dir>/dnsd.pid */
 	char *user;                   /* drop to this user after binding; default "raiz" */
 	int user_line;                /* the line of "user" in the file, 0 = default */
+	int seccomp;                  /* enum sandbox_seccomp: "auto" (default), "on", "off", "log" */
 };
 
 enum cfg_zonemd { CFG_ZONEMD_VERIFY, CFG_ZONEMD_REQUIRE, CFG_ZONEMD_IGNORE };

@@ -3,7 +3,8 @@
  * its DNS service is healthy, withdraw them within a second when it is not.
  * See raiz-controller(8).  The work is done in node.c; this file is the
  * program: options, configuration, signals, systemd notification and the
- * control socket's commands.
+ * control socket's commands, and giving up privileges after start-up
+ * (controller "user" of raiz.json, or systemd's User=).
  */
 #include <errno.h>
 #include <ev.h>
@@ -18,6 +19,7 @@
 #include "common/config.h"
 #include "common/ctlsock.h"
 #include "common/log.h"
+#include "common/sandbox.h"
 #include "controller/ctlclient.h"
 #include "controller/node.h"
 #include "controller/reconcile.h"
@@ -151,6 +153,51 @@ static json_object *main_line(void *arg, struct ctlsock_conn *c, const char *lin
 	reply = main_handle(arg, req);
 	json_object_put(req);
 	return reply ? reply : reply_err("internal error");
+}
+
+/* ---- privileges ---- */
+
+/* controller.user: 0 with *u filled, 1 when none ("" keeps the user it was
+ * started as), -1 with "file:line: reason" when it does not exist */
+static int main_user(const struct raiz_config *cfg, struct sandbox_user *u, char *err,
+		     size_t errlen)
+{
+	const char *name = cfg->ctl.controller.user;
+	char why[300];
+	if (!name || !name[0])
+		return 1;
+	if (sandbox_user_resolve(name, u, why, sizeof why) == 0)
+		return 0;
+	snprintf(err, errlen, "%s:%d: \"user\": %s", cfg->path, cfg->ctl.controller.user_line, why);
+	return -1;
+}
+
+/* Started as root with a "user": the control socket is handed to it, the
+ * bounding set emptied, and the process becomes that user (with its
+ * groups: bird, for BIRD's socket).  Not root (systemd's User=): every
+ * capability set is emptied.  Either way nothing can gain privileges
+ * later.  No seccomp filter of its own: under systemd the unit's applies
+ * (raiz-controller(8), PRIVILEGES). */
+static int main_privs(const char *sock_path, const struct sandbox_user *u, char *err,
+		      size_t errlen)
+{
+	if (geteuid() == 0) {
+		if (sandbox_bounding_drop(err, errlen) < 0)
+			return -1;
+		if (u) {
+			if (lchown(sock_path, u->uid, u->gid) != 0)
+				log_warn("chown %s to %s: %s", sock_path, u->name, strerror(errno));
+			if (sandbox_user_drop(u, err, errlen) != 0)
+				return -1;
+			log_info("running as user %s (uid %u)", u->name, (unsigned)u->uid);
+		}
+	} else if (u && u->uid != geteuid()) {
+		log_warn("\"user\": %s ignored: not started as root (uid %u)", u->name,
+			 (unsigned)geteuid());
+	}
+	if (geteuid() != 0 && sandbox_caps_clear(err, errlen) != 0)
+		return -1;
+	return sandbox_no_new_privs(err, errlen);
 }
 
 /* ---- signals, watchdog ---- */
@@ -315,6 +362,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "raiz-controller: %s\n", err);
 		return 2;
 	}
+	struct sandbox_user user;
+	int has_user = main_user(cfg, &user, err, sizeof err);
+	if (has_user < 0 && !stop_post) {   /* --stop-post withdraws whatever */
+		fprintf(stderr, "raiz-controller: %s\n", err);
+		config_free(cfg);
+		return 2;
+	}
 	if (check) {
 		printf("%s: configuration ok (%zu prefixes, %zu services, %zu probes)\n",
 		       m.config_path, cfg->ctl.nprefixes, cfg->ctl.nservices, cfg->ctl.nprobes);
@@ -338,18 +392,33 @@ int main(int argc, char **argv)
 			log_warn("cannot create %s: %s", dirs[i], strerror(errno));
 	m.sock_path = strdup(cfg->ctl.controller.control_socket);
 	bool want_wd = cfg->ctl.controller.watchdog;
-	m.node = node_new(m.loop, cfg, err, sizeof err);   /* owns cfg now */
-	if (!m.sock_path || !m.node) {
-		log_err("cannot start: %s", m.node ? "out of memory" : err);
-		node_free(m.node);
-		free(m.sock_path);
+	if (!m.sock_path) {
+		log_err("cannot start: out of memory");
+		config_free(cfg);
 		return 1;
 	}
+	/* the control socket first: its directory may be root's; the
+	 * handler looks at m.node only once the loop runs */
 	m.sock = ctlsock_new(m.loop, m.sock_path, 0660, "raiz-controller", main_line, &m,
 			     err, sizeof err);
 	if (!m.sock) {
 		log_err("control socket: %s", err);
-		node_free(m.node);
+		config_free(cfg);
+		free(m.sock_path);
+		return 1;
+	}
+	if (main_privs(m.sock_path, has_user == 0 ? &user : NULL, err, sizeof err) != 0) {
+		log_err("dropping privileges: %s", err);
+		ctlsock_free(m.sock);
+		config_free(cfg);
+		free(m.sock_path);
+		return 1;
+	}
+	/* BIRD's socket and the state file, as the unprivileged user */
+	m.node = node_new(m.loop, cfg, err, sizeof err);   /* owns cfg now */
+	if (!m.node) {
+		log_err("cannot start: %s", err);
+		ctlsock_free(m.sock);
 		free(m.sock_path);
 		return 1;
 	}

@@ -4,7 +4,9 @@
  * Start-up order: read and check the configuration and the user (exit 2
  * when bad), bind every listen address for every worker, create the
  * control socket and the pid file (as root, in a directory the daemon user
- * cannot write), drop privileges, then load the zones as the daemon user
+ * cannot write), drop privileges (empty bounding set, no capability left,
+ * no new privileges, the seccomp filter of sandbox.h unless systemd's
+ * applies: "seccomp" in raiz.json), then load the zones as the daemon user
  * (as every reload does), publish the stored copies of secondary zones
  * (xfrd.h), start the workers, tell systemd READY=1.  The main thread
  * then runs one libev loop for signals (HUP reload, TERM/INT stop), the
@@ -26,6 +28,7 @@
 
 #include "common/config.h"
 #include "common/log.h"
+#include "common/sandbox.h"
 #include "dnsd/control.h"
 #include "dnsd/dispatch.h"
 #include "dnsd/privs.h"
@@ -345,6 +348,39 @@ static unsigned tcp_limit(const struct raiz_config *cfg)
 	return cap;
 }
 
+/* after the sockets are bound and root is given up: an unprivileged
+ * process keeps no capability (those systemd's AmbientCapabilities gave
+ * for binding port 53 included), nothing can gain privileges, and the
+ * seccomp filter (sandbox.h) holds for every thread from here on, the zone
+ * loading below included, as for every reload */
+static int dnsd_confine(const struct raiz_config *cfg, char *err, size_t errlen)
+{
+	if (geteuid() != 0 && sandbox_caps_clear(err, errlen) != 0)
+		return -1;
+	if (sandbox_no_new_privs(err, errlen) != 0)
+		return -1;
+	enum sandbox_seccomp mode = sandbox_seccomp_mode(cfg->dnsd.seccomp);
+	int r = sandbox_seccomp(mode, err, errlen);
+	if (r < 0 && cfg->dnsd.seccomp != SANDBOX_SECCOMP_AUTO)
+		return -1;              /* asked for explicitly: no start without it */
+	if (r < 0) {
+		log_warn("%s: running without a seccomp filter (\"seccomp\": \"on\" makes this "
+			 "fatal)", err);
+		return 0;
+	}
+	if (r == 0)
+		log_info("seccomp filter installed (%s): a system call outside it %s",
+			 mode == SANDBOX_SECCOMP_LOG ? "log" : "on",
+			 mode == SANDBOX_SECCOMP_LOG ? "is logged by the kernel"
+						     : "kills raiz-dnsd with SIGSYS");
+	else if (mode != SANDBOX_SECCOMP_OFF)
+		log_warn("no seccomp filter for this architecture: running without one");
+	else
+		log_info("no seccomp filter of its own (\"seccomp\": %s)",
+			 cfg->dnsd.seccomp == SANDBOX_SECCOMP_AUTO ? "auto, under systemd" : "off");
+	return 0;
+}
+
 static void reload_done(void *arg, bool ok, const char *msg)
 {
 	struct dnsd *d = arg;
@@ -466,6 +502,13 @@ static int dnsd_start(struct dnsd *d)
 		return EXIT_RUNTIME;
 	}
 	d->pidfile_written = true;
+	/* root: nothing run later may hold a capability (needs CAP_SETPCAP,
+	 * which the systemd unit does not give: there the bounding set is
+	 * CAP_NET_BIND_SERVICE alone, and the sets below are emptied) */
+	if (geteuid() == 0 && sandbox_bounding_drop(err, sizeof err) < 0) {
+		log_err("%s", err);
+		return EXIT_RUNTIME;
+	}
 	if (drop == 0) {
 		/* lchown: the socket's name, never what a link would point to */
 		if (lchown(cfg->dnsd.control_socket, user.uid, user.gid) != 0)
@@ -476,6 +519,10 @@ static int dnsd_start(struct dnsd *d)
 			return EXIT_RUNTIME;
 		}
 		log_info("running as user %s (uid %u)", user.name, (unsigned)user.uid);
+	}
+	if (dnsd_confine(cfg, err, sizeof err) != 0) {
+		log_err("%s", err);
+		return EXIT_RUNTIME;
 	}
 
 	/* the zones, read as the daemon user, as every reload reads them */

@@ -1,12 +1,9 @@
 /* privs — see privs.h */
 #include "dnsd/privs.h"
+#include "common/sandbox.h"
 
-#include <errno.h>
 #include <grp.h>
-#include <pwd.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -19,23 +16,12 @@ int privs_lookup(const char *user, struct privs_user *out, char *err, size_t err
 
 int privs_resolve(const char *user, struct privs_user *out, char *err, size_t errlen)
 {
-	char buf[4096];
-	struct passwd pw, *res = NULL;
-	int rc = getpwnam_r(user, &pw, buf, sizeof buf, &res);
-	if (!res) {
-		char *end;
-		unsigned long id = strtoul(user, &end, 10);
-		if (*end == '\0' && end != user)
-			rc = getpwuid_r((uid_t)id, &pw, buf, sizeof buf, &res);
-	}
-	if (!res) {
-		snprintf(err, errlen, "user \"%s\": %s", user,
-			 rc ? strerror(rc) : "no such user");
+	struct sandbox_user u;
+	if (sandbox_user_resolve(user, &u, err, errlen) != 0)
 		return -1;
-	}
-	out->uid = pw.pw_uid;
-	out->gid = pw.pw_gid;
-	snprintf(out->name, sizeof out->name, "%s", pw.pw_name);
+	out->uid = u.uid;
+	out->gid = u.gid;
+	snprintf(out->name, sizeof out->name, "%s", u.name);
 	return 0;
 }
 
@@ -61,21 +47,7 @@ bool privs_can_write(const struct privs_user *u, const struct stat *st)
 
 int privs_drop(const struct privs_user *u, char *err, size_t errlen)
 {
-	if (initgroups(u->name, u->gid) != 0 && setgroups(1, &u->gid) != 0) {
-		snprintf(err, errlen, "setgroups for %s: %s", u->name, strerror(errno));
-		return -1;
-	}
-	if (setresgid(u->gid, u->gid, u->gid) != 0) {
-		snprintf(err, errlen, "setgid %u: %s", (unsigned)u->gid, strerror(errno));
-		return -1;
-	}
-	if (setresuid(u->uid, u->uid, u->uid) != 0) {
-		snprintf(err, errlen, "setuid %u: %s", (unsigned)u->uid, strerror(errno));
-		return -1;
-	}
-	if (u->uid != 0 && (setuid(0) == 0 || seteuid(0) == 0)) {
-		snprintf(err, errlen, "could regain root after dropping to %s", u->name);
-		return -1;
-	}
-	return 0;
+	struct sandbox_user su = { .uid = u->uid, .gid = u->gid };
+	snprintf(su.name, sizeof su.name, "%s", u->name);
+	return sandbox_user_drop(&su, err, errlen);
 }

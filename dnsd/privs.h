@@ -11,6 +11,10 @@
  * privs_can_write() tells whether the user could create or replace names
  * in a directory with that stat (owner, group or other write): root must
  * write nothing there, since the user could plant links it would follow.
+ * The lookup and the switch themselves are sandbox_user_resolve() and
+ * sandbox_user_drop() (common/sandbox.h, shared with raiz-controller);
+ * what is given up besides the user (capabilities, new privileges, system
+ * calls) is sandbox.h's too, applied by main.c.
  */
 #ifndef RAIZ_DNSD_PRIVS_H
 #define RAIZ_DNSD_PRIVS_H

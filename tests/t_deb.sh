@@ -80,6 +80,8 @@ owner() { stat -c '%U:%G %a' "$1"; }
 leftovers() {
 	getent passwd raiz >/dev/null && echo "user raiz"
 	getent group raiz >/dev/null && echo "group raiz"
+	getent passwd raiz-controller >/dev/null && echo "user raiz-controller"
+	getent group raiz-controller >/dev/null && echo "group raiz-controller"
 	for p in /var/lib/raiz /etc/raiz /run/raiz; do [ -e "$p" ] && echo "$p"; done
 	while read -r f; do [ -e "$f" ] && [ ! -d "$f" ] && echo "$f"; done <"$tmp/files"
 	dpkg-query -W -f='${Status}\n' raiz 2>/dev/null | grep -v '^unknown ok not-installed$\|^$'
@@ -87,6 +89,7 @@ leftovers() {
 
 # the machine as a fresh node would be: no raiz anything
 dpkg --purge raiz >/dev/null 2>&1
+userdel raiz-controller >/dev/null 2>&1; groupdel raiz-controller >/dev/null 2>&1
 userdel raiz >/dev/null 2>&1; groupdel raiz >/dev/null 2>&1
 rm -rf /var/lib/raiz /etc/raiz /run/raiz
 getent passwd raiz >/dev/null && fail "cannot remove the raiz user in the throw-away root"
@@ -133,14 +136,25 @@ IFS=: read -r _ _ uid gid _ home shell < <(getent passwd raiz) || fail "no raiz 
 [ "$(getent group raiz | cut -d: -f3)" = "$gid" ] || fail "raiz's primary group is not raiz"
 [ "$home" = /var/lib/raiz ] || fail "raiz's home is $home"
 [ "$shell" = /usr/sbin/nologin ] || fail "raiz's shell is $shell"
-[ "$(owner /var/lib/raiz)" = "root:raiz 755" ] || fail "/var/lib/raiz: $(owner /var/lib/raiz)"
+[ "$(owner /var/lib/raiz)" = "root:raiz 1775" ] || fail "/var/lib/raiz: $(owner /var/lib/raiz)"
 [ "$(owner /var/lib/raiz/zones)" = "raiz:raiz 750" ] ||
 	fail "/var/lib/raiz/zones: $(owner /var/lib/raiz/zones)"
 if command -v systemd-tmpfiles >/dev/null; then
-	[ "$(owner /run/raiz)" = "root:raiz 755" ] || fail "/run/raiz (tmpfiles): $(owner /run/raiz)"
+	[ "$(owner /run/raiz)" = "root:raiz 1775" ] || fail "/run/raiz (tmpfiles): $(owner /run/raiz)"
 fi
 runuser -u raiz -- sh -c 'touch /var/lib/raiz/zones/w && rm /var/lib/raiz/zones/w' ||
 	fail "user raiz cannot write /var/lib/raiz/zones"
+# raiz-controller: its own system user, in group raiz (and bird when BIRD
+# is installed), not in raiz's primary group the other way round
+IFS=: read -r _ _ cuid _ _ _ cshell < <(getent passwd raiz-controller) ||
+	fail "no raiz-controller user"
+[ "$cuid" -lt 1000 ] || fail "raiz-controller is not a system user (uid $cuid)"
+[ "$cshell" = /usr/sbin/nologin ] || fail "raiz-controller's shell is $cshell"
+id -nG raiz-controller | tr ' ' '\n' | grep -qx raiz || fail "raiz-controller not in group raiz"
+if getent group bird >/dev/null; then
+	id -nG raiz-controller | tr ' ' '\n' | grep -qx bird || fail "raiz-controller not in group bird"
+fi
+id -nG raiz | tr ' ' '\n' | grep -qx raiz-controller && fail "raiz is in group raiz-controller"
 
 # the version, from the Makefile to the programs
 [ "$(raizctl -V)" = "raizctl $version" ] || fail "raizctl -V: $(raizctl -V)"
