@@ -5,12 +5,15 @@
 #include "common/json.h"
 #include "common/sandbox.h"
 
+#include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -19,7 +22,8 @@
 static const char *const dnsd_keys[] = {
 	"listen", "nsid", "identity", "version", "edns-buffer-size",
 	"tcp-max-connections", "tcp-idle-timeout", "tcp-max-queries", "workers",
-	"control-socket", "pidfile", "user", "seccomp", NULL,
+	"control-socket", "pidfile", "user", "seccomp", "rate-limit", "cookies", "cookie-secret",
+	"cookie-secret-file", NULL,
 };
 static const char *const zone_keys[] = {
 	"name", "file", "primaries", "tsig-key", "transfer-source", "refresh-min",
@@ -78,6 +82,160 @@ static int dnsd_parse_listen(struct cfg_ctx *c, json_object *d, struct cfg_dnsd 
 	return 0;
 }
 
+/* "192.0.2.0/24", "2001:db8::/32" or a bare address (all bits) */
+static int dnsd_parse_prefix(struct cfg_ctx *c, json_object *v, struct cfg_netblock *p)
+{
+	if (!json_object_is_type(v, json_type_string))
+		return cfg_fail(c, v, "\"exempt\": a prefix must be a string such as "
+				"\"192.0.2.0/24\", not %s", v ? json_type_to_name(json_object_get_type(v))
+							   : "null");
+	const char *text = json_object_get_string(v);
+	char a[64];
+	const char *slash = strchr(text, '/');
+	size_t al = slash ? (size_t)(slash - text) : strlen(text);
+	if (al >= sizeof a)
+		return cfg_fail(c, v, "\"exempt\": \"%s\" is not a prefix", text);
+	memcpy(a, text, al);
+	a[al] = 0;
+	memset(p, 0, sizeof *p);
+	if (inet_pton(AF_INET, a, p->addr) == 1)
+		p->family = AF_INET;
+	else if (inet_pton(AF_INET6, a, p->addr) == 1)
+		p->family = AF_INET6;
+	else
+		return cfg_fail(c, v, "\"exempt\": \"%s\" is not an IPv4 or IPv6 prefix", text);
+	unsigned max = p->family == AF_INET ? 32 : 128;
+	p->len = max;
+	if (slash) {
+		char *end;
+		errno = 0;
+		unsigned long l = strtoul(slash + 1, &end, 10);
+		if (!slash[1] || *end || errno || l > max)
+			return cfg_fail(c, v, "\"exempt\": \"%s\": the length must be 0 to %u", text,
+					max);
+		p->len = (unsigned)l;
+	}
+	for (unsigned bit = p->len; bit < max; bit++)
+		if (p->addr[bit / 8] & (0x80 >> (bit % 8)))
+			return cfg_fail(c, v, "\"exempt\": \"%s\" has bits set beyond /%u", text,
+					p->len);
+	snprintf(p->text, sizeof p->text, "%s/%u", a, p->len);
+	return 0;
+}
+
+static const char *const rrl_keys[] = {
+	"responses-per-second", "slip", "window", "ipv4-prefix-length", "ipv6-prefix-length",
+	"exempt", "table-size", NULL,
+};
+
+static int dnsd_parse_rrl(struct cfg_ctx *c, json_object *d, struct cfg_rrl *r)
+{
+	json_object *o = NULL, *arr = NULL;
+	if (cfg_get_object(c, d, "rate-limit", false, &o) < 0)
+		return -1;
+	if (o && cfg_check_keys(c, o, "\"rate-limit\"", rrl_keys) < 0)
+		return -1;
+	/* an absent object: every default (o NULL gives the defaults) */
+	cfg_get_uint(c, o, "responses-per-second", false, 0, 100000, 200, &r->rate);
+	cfg_get_uint(c, o, "slip", false, 0, 100, 2, &r->slip);
+	cfg_get_uint(c, o, "window", false, 1, 15, 1, &r->window);
+	cfg_get_uint(c, o, "ipv4-prefix-length", false, 8, 32, 24, &r->ipv4_prefix);
+	cfg_get_uint(c, o, "ipv6-prefix-length", false, 16, 128, 56, &r->ipv6_prefix);
+	cfg_get_uint(c, o, "table-size", false, 1024, 1u << 24, 1u << 18, &r->table_size);
+	if (c->failed || cfg_get_array(c, o, "exempt", false, &arr) < 0)
+		return -1;
+	static const char *const def[] = { "127.0.0.0/8", "::1/128" };
+	size_t n = arr ? json_object_array_length(arr) : 2;
+	r->exempt = calloc(n ? n : 1, sizeof *r->exempt);
+	if (!r->exempt)
+		return cfg_fail(c, o, "out of memory");
+	for (size_t i = 0; i < n; i++) {
+		if (!arr) {
+			json_object *v = json_object_new_string(def[i]);
+			int rc = v ? dnsd_parse_prefix(c, v, &r->exempt[i]) : -1;
+			json_object_put(v);
+			if (rc < 0)
+				return c->failed ? -1 : cfg_fail(c, d, "out of memory");
+		} else if (dnsd_parse_prefix(c, json_object_array_get_idx(arr, i), &r->exempt[i]) < 0) {
+			return -1;
+		}
+		r->nexempt = i + 1;
+	}
+	return 0;
+}
+
+static int dnsd_hex_secret(const char *s, uint8_t *out)
+{
+	size_t n = strlen(s);
+	if (n != 2 * CFG_COOKIE_SECRET_LEN)
+		return -1;
+	for (size_t i = 0; i < CFG_COOKIE_SECRET_LEN; i++) {
+		unsigned v;
+		if (!isxdigit((unsigned char)s[2 * i]) || !isxdigit((unsigned char)s[2 * i + 1]) ||
+		    sscanf(s + 2 * i, "%2x", &v) != 1)
+			return -1;
+		out[i] = (uint8_t)v;
+	}
+	return 0;
+}
+
+/* "cookies", "cookie-secret" (32 hex digits) or "cookie-secret-file" (a
+ * file holding them, not readable by others); random when neither */
+static int dnsd_parse_cookie(struct cfg_ctx *c, json_object *d, struct cfg_dnsd *dn)
+{
+	char *hex = NULL, *path = NULL;
+	json_object *at = cfg_member(d, "cookie-secret");
+	cfg_get_bool(c, d, "cookies", false, true, &dn->cookies);
+	if (cfg_get_string(c, d, "cookie-secret", false, NULL, &hex) < 0 ||
+	    cfg_get_path(c, d, "cookie-secret-file", false, NULL, &path) < 0) {
+		free(hex);
+		return -1;
+	}
+	int rc = 0;
+	char buf[256];
+	if (hex && path) {
+		rc = cfg_fail(c, cfg_member(d, "cookie-secret-file"),
+			      "give \"cookie-secret\" or \"cookie-secret-file\", not both");
+	} else if (path) {
+		at = cfg_member(d, "cookie-secret-file");
+		int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+		struct stat st;
+		ssize_t n = -1;
+		if (fd < 0)
+			rc = cfg_fail(c, at, "cookie-secret-file %s: %s", path, strerror(errno));
+		else if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+			rc = cfg_fail(c, at, "cookie-secret-file %s is not a regular file", path);
+		else if (st.st_mode & S_IROTH)
+			rc = cfg_fail(c, at, "cookie-secret-file %s is readable by everyone; make it "
+				      "0640 root:raiz (or 0600)", path);
+		else if ((n = read(fd, buf, sizeof buf - 1)) < 0)
+			rc = cfg_fail(c, at, "cookie-secret-file %s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		if (rc == 0) {
+			buf[n] = 0;
+			char *b = buf + strspn(buf, " \t\r\n");
+			b[strcspn(b, " \t\r\n")] = 0;
+			if (dnsd_hex_secret(b, dn->cookie_secret) < 0)
+				rc = cfg_fail(c, at, "cookie-secret-file %s must hold 32 hex digits "
+					      "(16 bytes)", path);
+		}
+		explicit_bzero(buf, sizeof buf);
+	} else if (hex) {
+		if (dnsd_hex_secret(hex, dn->cookie_secret) < 0)
+			rc = cfg_fail(c, at, "\"cookie-secret\" must be 32 hex digits (16 bytes)");
+		explicit_bzero(hex, strlen(hex));
+	} else {
+		dn->cookie_secret_random = true;
+		if (getrandom(dn->cookie_secret, sizeof dn->cookie_secret, 0) !=
+		    (ssize_t)sizeof dn->cookie_secret)
+			rc = cfg_fail(c, d, "no random cookie secret: %s", strerror(errno));
+	}
+	free(hex);
+	free(path);
+	return rc;
+}
+
 static int dnsd_parse_server(struct cfg_ctx *c, json_object *root, struct raiz_config *cfg)
 {
 	struct cfg_dnsd *dn = &cfg->dnsd;
@@ -112,7 +270,7 @@ static int dnsd_parse_server(struct cfg_ctx *c, json_object *root, struct raiz_c
 	dn->user_line = json_member_line(d, "user");
 	static const char *const seccomp_modes[] = SANDBOX_MODES;
 	cfg_get_enum(c, d, "seccomp", false, seccomp_modes, SANDBOX_SECCOMP_AUTO, &dn->seccomp);
-	if (c->failed)
+	if (c->failed || dnsd_parse_rrl(c, d, &dn->rrl) < 0 || dnsd_parse_cookie(c, d, dn) < 0)
 		return -1;
 	if (!dn->control_socket)
 		dn->control_socket = dnsd_run_path(cfg, "dnsd.sock");
@@ -567,6 +725,7 @@ void config_dnsd_free(struct raiz_config *cfg)
 	free(dn->control_socket);
 	free(dn->pidfile);
 	free(dn->user);
+	free(dn->rrl.exempt);
 	for (size_t i = 0; i < cfg->nzones; i++) {
 		struct cfg_zone *z = &cfg->zones[i];
 		free(z->name);

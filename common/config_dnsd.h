@@ -11,6 +11,28 @@
 
 struct cfg_addr;
 
+/* an address prefix, e.g. "192.0.2.0/24" (address in network byte order) */
+struct cfg_netblock {
+	int family;                   /* AF_INET or AF_INET6 */
+	uint8_t addr[16];
+	unsigned len;                 /* bits */
+	char text[72];
+};
+
+/* "rate-limit" (dnsd/rrl.h); everything but table-size changes on reload */
+struct cfg_rrl {
+	unsigned rate;                /* responses-per-second per bucket, 0 = off; default 200 */
+	unsigned slip;                /* default 2 */
+	unsigned window;              /* seconds, default 1 */
+	unsigned ipv4_prefix;         /* default 24 */
+	unsigned ipv6_prefix;         /* default 56 */
+	unsigned table_size;          /* buckets, default 262144 */
+	struct cfg_netblock *exempt;  /* default 127.0.0.0/8 and ::1 */
+	size_t nexempt;
+};
+
+#define CFG_COOKIE_SECRET_LEN 16
+
 struct cfg_dnsd {
 	struct cfg_addr *listen;      /* where to serve, IPv4 and IPv6 */
 	size_t nlisten;
@@ -27,6 +49,16 @@ struct cfg_dnsd {
 	char *user;                   /* drop to this user after binding; default "raiz" */
 	int user_line;                /* the line of "user" in the file, 0 = default */
 	int seccomp;                  /* enum sandbox_seccomp: "auto" (default), "on", "off", "log" */
+	struct cfg_rrl rrl;           /* "rate-limit" */
+	bool cookies;                 /* answer DNS cookies (RFC 7873), default true */
+	/* the server cookie secret: "cookie-secret" or "cookie-secret-file", or
+	 * random when neither is given (cookie_secret_random); raiz-dnsd's
+	 * reload keeps the running secret then, and sets cookie_previous to
+	 * the running one when the secret changes */
+	uint8_t cookie_secret[CFG_COOKIE_SECRET_LEN];
+	bool cookie_secret_random;
+	uint8_t cookie_previous[CFG_COOKIE_SECRET_LEN];
+	bool cookie_previous_set;
 };
 
 enum cfg_zonemd { CFG_ZONEMD_VERIFY, CFG_ZONEMD_REQUIRE, CFG_ZONEMD_IGNORE };

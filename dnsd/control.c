@@ -214,6 +214,15 @@ struct json_object *control_stats_json(const struct server_stats *st)
 	json_object_object_add(o, "edns", control_json_u64(st->q.edns));
 	json_object_object_add(o, "do", control_json_u64(st->q.do_bit));
 	json_object_object_add(o, "udp-received", control_json_u64(st->udp_received));
+	struct json_object *rl = json_object_new_object();
+	json_object_object_add(rl, "dropped", control_json_u64(st->q.rrl_dropped));
+	json_object_object_add(rl, "slipped", control_json_u64(st->q.rrl_slipped));
+	json_object_object_add(rl, "exempted", control_json_u64(st->q.rrl_exempt));
+	json_object_object_add(o, "rate-limit", rl);
+	struct json_object *ck = json_object_new_object();
+	json_object_object_add(ck, "queries", control_json_u64(st->q.cookie));
+	json_object_object_add(ck, "valid", control_json_u64(st->q.cookie_valid));
+	json_object_object_add(o, "cookies", ck);
 	struct json_object *t = json_object_new_object();
 	json_object_object_add(t, "accepted", control_json_u64(st->tcp.accepted));
 	json_object_object_add(t, "current", control_json_u64(st->tcp.current));

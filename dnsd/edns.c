@@ -54,6 +54,10 @@ int edns_parse(const uint8_t *pkt, size_t len, size_t pos, unsigned arcount, str
 				 * is malformed */
 				if (code == OPT_COOKIE && olen != 8 && (olen < 16 || olen > 40))
 					bad_cookie = true;
+				else if (code == OPT_COOKIE && !e->cookie_len) {
+					e->cookie_len = (uint8_t)olen;
+					e->cookie_off = o;
+				}
 				o += olen;
 			}
 		} else {
@@ -112,4 +116,23 @@ size_t edns_write(uint8_t *out, size_t room, const struct edns *e, uint16_t our_
 		o[5] = (uint8_t)ede;
 	}
 	return EDNS_OPT_LEN + rdlen;
+}
+
+size_t edns_add_option(uint8_t *opt, size_t optlen, size_t room, uint16_t code,
+		       const uint8_t *data, size_t dlen)
+{
+	if (optlen < EDNS_OPT_LEN || optlen + 4 + dlen > room)
+		return optlen;
+	size_t rdlen = (size_t)(opt[9] << 8 | opt[10]) + 4 + dlen;
+	if (rdlen > 65535)
+		return optlen;
+	uint8_t *o = opt + optlen;
+	o[0] = (uint8_t)(code >> 8);
+	o[1] = (uint8_t)code;
+	o[2] = (uint8_t)(dlen >> 8);
+	o[3] = (uint8_t)dlen;
+	memcpy(o + 4, data, dlen);
+	opt[9] = (uint8_t)(rdlen >> 8);
+	opt[10] = (uint8_t)rdlen;
+	return optlen + 4 + dlen;
 }

@@ -11,7 +11,11 @@
  * and never echoed.  edns_write() appends the response OPT: our UDP size,
  * extended rcode, version 0, the DO bit copied from the query (BADVERS
  * answers included, RFC 6891 6.1.3 and RFC 3225), and NSID when it was
- * asked for and fits.  No allocation.
+ * asked for and fits.  edns_parse() also tells where the first well-formed
+ * COOKIE option is (cookie_off, cookie_len: 8 = client cookie only, 16 to
+ * 40 = with a server cookie); edns_add_option() appends one more option,
+ * such as the response COOKIE, to an OPT RR already written.  No
+ * allocation.
  */
 #ifndef RAIZ_DNSD_EDNS_H
 #define RAIZ_DNSD_EDNS_H
@@ -29,6 +33,8 @@ struct edns {
 	bool tsig;		/* query carried a TSIG record */
 	uint8_t version;
 	uint16_t udp_size;
+	uint8_t cookie_len;	/* COOKIE option length, 0 = none */
+	size_t cookie_off;	/* its data, an offset in the query */
 };
 
 /* 0 = fine, -1 = FORMERR, EDNS_BAD_OPTION = FORMERR with the OPT (e is
@@ -46,5 +52,12 @@ size_t edns_reply_len(const struct edns *e, size_t nsid_len);
  * an Extended DNS Error info code to add (RFC 8914), or EDNS_EDE_NONE. */
 size_t edns_write(uint8_t *out, size_t room, const struct edns *e, uint16_t our_size,
 		  uint8_t ext_rcode, const uint8_t *nsid, size_t nsid_len, int ede);
+
+#define EDNS_OPT_COOKIE 10
+
+/* append option (code, data) to the OPT RR at opt (optlen bytes, room in
+ * all); returns the new length, or optlen when it does not fit */
+size_t edns_add_option(uint8_t *opt, size_t optlen, size_t room, uint16_t code,
+		       const uint8_t *data, size_t dlen);
 
 #endif

@@ -24,9 +24,11 @@
 
 #include "dnsd/answer.h"
 #include "dnsd/chaos.h"
+#include "dnsd/cookie.h"
 #include "dnsd/dname.h"
 #include "dnsd/edns.h"
 #include "dnsd/query.h"
+#include "dnsd/rrl.h"
 #include "dnsd/wire.h"
 #include "dnsd/zone.h"
 #include "dnsd/zoneset.h"
@@ -82,15 +84,59 @@ static size_t reply_error(const uint8_t *pkt, uint8_t *out, size_t outcap, uint8
 	return n;
 }
 
+_Static_assert(sizeof ((struct query_client *)0)->name >= DNAME_MAX, "query_client.name");
+
+/* the rate-limiting class of a finished answer (qc->qend, qtype set) */
+static void classify(const struct zoneset *zs, const uint8_t *qname, const uint8_t *out,
+		     size_t len, uint8_t rcode, bool aa, uint16_t an, uint16_t ns,
+		     struct query_client *qc)
+{
+	if ((rcode == 0 || rcode == 6) && (an > 0 || aa)) {
+		qc->rrl_class = RRL_ANSWER;
+		qc->namelen = dname_key(qname, qc->name);
+	} else if (rcode == 0 && ns > 0) {
+		/* a referral: the owner of the NS set, the first authority record */
+		uint8_t owner[DNAME_MAX];
+		size_t pos = qc->qend;
+		qc->rrl_class = RRL_REFERRAL;
+		if (an == 0 && dname_parse(out, len, &pos, owner, true))
+			qc->namelen = dname_key(owner, qc->name);
+		else
+			qc->namelen = dname_key(qname, qc->name);
+	} else if (rcode == R_NXDOMAIN) {
+		/* all of a zone's NXDOMAINs share one bucket per source prefix:
+		 * random names do not escape the limit */
+		qc->rrl_class = RRL_NXDOMAIN;
+		size_t kl = dname_key(qname, qc->name);
+		const struct zone *z = zoneset_find(zs, qc->name, kl);
+		qc->namelen = z && z->apex_keylen <= kl ? z->apex_keylen : 0;
+	}
+}
+
 size_t query_process(const struct zoneset *zs, const struct query_opts *opts,
 		     const uint8_t *pkt, size_t len, uint8_t *out, size_t outcap,
 		     enum query_transport transport, struct query_stats *stats)
+{
+	return query_process_client(zs, opts, pkt, len, out, outcap, transport, stats, NULL);
+}
+
+size_t query_process_client(const struct zoneset *zs, const struct query_opts *opts,
+			    const uint8_t *pkt, size_t len, uint8_t *out, size_t outcap,
+			    enum query_transport transport, struct query_stats *stats,
+			    struct query_client *qc)
 {
 	struct query_stats dummy;
 	struct query_stats *st = stats ? stats : &dummy;
 	bool tcp = transport == QUERY_TCP;
 
 	st->queries[tcp ? 1 : 0]++;
+	if (qc) {
+		qc->cookie_valid = qc->tsig = false;
+		qc->rrl_class = RRL_ERROR;
+		qc->qtype = 0;
+		qc->qend = 12;
+		qc->namelen = 0;
+	}
 	if (len < 12 || (pkt[2] & F_QR) || outcap < 12 + EDNS_OPT_LEN) {
 		st->dropped++;
 		return 0;
@@ -138,6 +184,8 @@ size_t query_process(const struct zoneset *zs, const struct query_opts *opts,
 		if (e.do_bit)
 			st->do_bit++;
 	}
+	if (e.tsig && qc)
+		qc->tsig = true;
 	if (e.tsig)
 		return reply_error(pkt, out, outcap, base_flags, R_NOTAUTH, &e, 0, opts, st);
 	if (e.present && e.version != 0) {
@@ -176,9 +224,34 @@ size_t query_process(const struct zoneset *zs, const struct query_opts *opts,
 		if (maxlen > outcap)
 			maxlen = outcap;
 	}
-	size_t reserve = edns_reply_len(&e, opts->nsid_len);
+	/* a COOKIE option in: one out, the client's cookie and a fresh server
+	 * cookie (RFC 7873 5.2.3 to 5.2.5; a bad server cookie is no error) */
+	uint8_t cookie[COOKIE_CLIENT_LEN + COOKIE_SERVER_LEN];
+	size_t cookie_room = 0;
+	if (qc && e.cookie_len && qc->cookie_secret) {
+		const uint8_t *cc = pkt + e.cookie_off;
+		st->cookie++;
+		if (e.cookie_len > COOKIE_CLIENT_LEN) {
+			const uint8_t *sc = cc + COOKIE_CLIENT_LEN;
+			size_t sl = e.cookie_len - COOKIE_CLIENT_LEN;
+			qc->cookie_valid =
+				cookie_check(qc->cookie_secret, cc, sc, sl, qc->from, qc->now) ||
+				(qc->cookie_previous &&
+				 cookie_check(qc->cookie_previous, cc, sc, sl, qc->from, qc->now));
+			if (qc->cookie_valid)
+				st->cookie_valid++;
+		}
+		memcpy(cookie, cc, COOKIE_CLIENT_LEN);
+		cookie_make(qc->cookie_secret, cc, qc->from, qc->now, cookie + COOKIE_CLIENT_LEN);
+		cookie_room = 4 + sizeof cookie;
+	}
+	size_t reserve = edns_reply_len(&e, opts->nsid_len) + cookie_room;
 	if (qend + reserve > maxlen)
-		reserve = edns_reply_len(&e, 0);
+		reserve = edns_reply_len(&e, 0) + cookie_room;
+	if (qend + reserve > maxlen) {
+		reserve -= cookie_room;
+		cookie_room = 0;
+	}
 	if (qend + reserve > maxlen) {
 		st->dropped++;
 		return 0;
@@ -237,6 +310,9 @@ size_t query_process(const struct zoneset *zs, const struct query_opts *opts,
 	if (e.present) {
 		size_t n = edns_write(out + w.pos, maxlen - w.pos, &e, opts->edns_size, 0,
 				      opts->nsid, opts->nsid_len, ede);
+		if (n && cookie_room)
+			n = edns_add_option(out + w.pos, n, maxlen - w.pos, EDNS_OPT_COOKIE, cookie,
+					    sizeof cookie);
 		if (n) {
 			w.pos += n;
 			ad++;
@@ -246,5 +322,10 @@ size_t query_process(const struct zoneset *zs, const struct query_opts *opts,
 	st->rcode[rcode & 0x0f]++;
 	if (tc)
 		st->truncated++;
+	if (qc) {
+		qc->qtype = qtype;
+		qc->qend = qd ? qend : 12;
+		classify(zs, qname, out, w.pos, rcode, aa, an, ns, qc);
+	}
 	return w.pos;
 }

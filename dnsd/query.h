@@ -11,6 +11,16 @@
  * For UDP the response is bounded by min(client EDNS size, opts->edns_size)
  * (512 without EDNS) with TC set when the required data does not fit; for
  * TCP by min(outcap, 65535).
+ *
+ * query_process_client() is the same, pure and allocation-free too, with
+ * what the UDP path (udp.c) needs besides: given the client's address and
+ * the cookie secrets it answers DNS cookies (RFC 7873, RFC 9018 format,
+ * dnsd/cookie.h): a query with a COOKIE option gets a fresh server cookie,
+ * whatever the server cookie it sent (none, stale, not ours: answered
+ * normally, never BADCOOKIE; cookies are not required), and says whether
+ * it sent a valid one.  It also classifies the answer for rate limiting
+ * (dnsd/rrl.h): answer or NODATA (qname, qtype), NXDOMAIN (the zone),
+ * referral (the delegation), error (anything else).
  */
 #ifndef RAIZ_DNSD_QUERY_H
 #define RAIZ_DNSD_QUERY_H
@@ -43,10 +53,38 @@ struct query_stats {
 	uint64_t dropped;                /* packets dropped without answer */
 	uint64_t edns;                   /* queries with OPT */
 	uint64_t do_bit;                 /* queries with DO */
+	uint64_t cookie;                 /* UDP queries with a COOKIE option */
+	uint64_t cookie_valid;           /* ... with a valid server cookie of ours */
+	uint64_t rrl_dropped;            /* UDP responses not sent: over the rate limit */
+	uint64_t rrl_slipped;            /* ... sent truncated (TC, no records) instead */
+	uint64_t rrl_exempt;             /* ... sent because the source is exempt */
 };
 
 size_t query_process(const struct zoneset *zs, const struct query_opts *opts,
 		     const uint8_t *pkt, size_t len, uint8_t *out, size_t outcap,
 		     enum query_transport transport, struct query_stats *stats);
+
+struct sockaddr;
+
+/* query_process_client(): qc's inputs, and what it tells the UDP path */
+struct query_client {
+	const struct sockaddr *from;        /* the client (AF_INET or AF_INET6) */
+	const uint8_t *cookie_secret;       /* 16 bytes; NULL = no COOKIE answered */
+	const uint8_t *cookie_previous;     /* 16 bytes, also accepted; or NULL */
+	uint32_t now;                       /* wall clock, seconds */
+	/* out */
+	bool cookie_valid;                  /* a fresh server cookie of ours came */
+	bool tsig;                          /* the query carries a TSIG record */
+	uint8_t rrl_class;                  /* enum rrl_class */
+	uint16_t qtype;
+	size_t qend;                        /* header and question in the response */
+	size_t namelen;                     /* the class's name, key form (dname.h) */
+	uint8_t name[255];
+};
+
+size_t query_process_client(const struct zoneset *zs, const struct query_opts *opts,
+			    const uint8_t *pkt, size_t len, uint8_t *out, size_t outcap,
+			    enum query_transport transport, struct query_stats *stats,
+			    struct query_client *qc);
 
 #endif

@@ -49,6 +49,8 @@ int reload_check_static(const struct raiz_config *running, const struct raiz_con
 		log_warn("reload: listen addresses changed; they take effect only after a restart");
 	if (a->workers != b->workers && ++n)
 		log_warn("reload: workers changed (%u -> %u); needs a restart", a->workers, b->workers);
+	if (a->rrl.table_size != b->rrl.table_size && ++n)
+		log_warn("reload: rate-limit.table-size changed; needs a restart");
 	if (a->tcp_max_connections != b->tcp_max_connections && ++n)
 		log_warn("reload: tcp-max-connections changed; needs a restart");
 	if (!str_eq(a->control_socket, b->control_socket) && ++n)
@@ -64,12 +66,32 @@ int reload_check_static(const struct raiz_config *running, const struct raiz_con
 	return n;
 }
 
+/* the cookie secrets of the next configuration: a random one (no secret
+ * configured) keeps the running secret; a new secret makes the running
+ * one the previous, still accepted until the secret changes again */
+static void reload_cookie(struct cfg_dnsd *next, const struct cfg_dnsd *run)
+{
+	if (next->cookie_secret_random) {
+		memcpy(next->cookie_secret, run->cookie_secret, sizeof next->cookie_secret);
+		next->cookie_secret_random = run->cookie_secret_random;
+	}
+	if (memcmp(next->cookie_secret, run->cookie_secret, sizeof next->cookie_secret) != 0) {
+		memcpy(next->cookie_previous, run->cookie_secret, sizeof next->cookie_previous);
+		next->cookie_previous_set = true;
+		log_notice("reload: new cookie secret; the previous one is still accepted");
+	} else {
+		memcpy(next->cookie_previous, run->cookie_previous, sizeof next->cookie_previous);
+		next->cookie_previous_set = run->cookie_previous_set;
+	}
+}
+
 static void *reload_thread(void *arg)
 {
 	struct reload *r = arg;
 	struct raiz_config *cfg = r->next;
 	r->next = NULL;
 	struct snapshot *prev = snapshot_current(r->rcu);
+	reload_cookie(&cfg->dnsd, &prev->cfg->dnsd);
 	struct zoneset *zs = zoneset_build(cfg, prev->zs);
 	if (!zs) {
 		config_free(cfg);

@@ -13,6 +13,7 @@
 
 #include "common/config.h"
 #include "common/log.h"
+#include "dnsd/rrl.h"
 #include "dnsd/snapshot.h"
 #include "dnsd/udp.h"
 
@@ -24,6 +25,7 @@ struct udp_sock {
 	ev_io io;
 	int fd;
 	bool pktinfo;
+	struct sockaddr_storage local; /* the listen address */
 	struct worker *w;
 };
 
@@ -52,6 +54,7 @@ struct server {
 	unsigned nworkers;
 	size_t naddr;
 	struct worker *w;
+	struct rrl *rrl;               /* shared by the workers */
 };
 
 static void udp_cb(struct ev_loop *loop, ev_io *io, int revents)
@@ -61,7 +64,8 @@ static void udp_cb(struct ev_loop *loop, ev_io *io, int revents)
 	(void)loop;
 	(void)revents;
 	const struct snapshot *snap = snapshot_enter(w->reader);
-	w->udp_received += udp_serve(u->fd, u->pktinfo, w->batch, snap, &w->qs, UDP_ROUNDS);
+	w->udp_received += udp_serve(u->fd, (const struct sockaddr *)&u->local, u->pktinfo, w->batch, snap, w->srv->rrl,
+				     &w->qs, UDP_ROUNDS);
 	snapshot_leave(w->reader);
 }
 
@@ -140,6 +144,7 @@ static int worker_init(struct server *srv, struct worker *w, unsigned id,
 		struct udp_sock *u = &w->udp[a];
 		u->w = w;
 		u->fd = udp_open(&d->listen[a], &u->pktinfo, err, errlen);
+		u->local = d->listen[a].ss;
 		if (u->fd < 0)
 			return -1;
 		ev_io_init(&u->io, udp_cb, u->fd, EV_READ);
@@ -176,7 +181,12 @@ struct server *server_new(const struct raiz_config *cfg, struct snapshot_rcu *rc
 	srv->nworkers = cfg->dnsd.workers ? cfg->dnsd.workers : 1;
 	srv->naddr = cfg->dnsd.nlisten;
 	srv->w = calloc(srv->nworkers, sizeof *srv->w);
-	if (!srv->w) {
+	/* allocated even when rate limiting is off, so that a reload can
+	 * turn it on; its size is fixed until a restart */
+	srv->rrl = rrl_new(cfg->dnsd.rrl.table_size ? cfg->dnsd.rrl.table_size : 1024);
+	if (!srv->w || !srv->rrl) {
+		free(srv->w);
+		rrl_free(srv->rrl);
 		free(srv);
 		snprintf(err, errlen, "out of memory");
 		return NULL;
@@ -191,11 +201,20 @@ struct server *server_new(const struct raiz_config *cfg, struct snapshot_rcu *rc
 	for (size_t a = 0; a < cfg->dnsd.nlisten; a++)
 		log_notice("listening on %s (udp, tcp), %u worker%s", cfg->dnsd.listen[a].text,
 			   srv->nworkers, srv->nworkers == 1 ? "" : "s");
+	const struct cfg_rrl *r = &cfg->dnsd.rrl;
+	if (r->rate)
+		log_info("rate limit: %u responses/s per /%u or /%u and answer, slip %u, window %u s, "
+			 "%zu buckets, %zu exempt prefix%s", r->rate, r->ipv4_prefix, r->ipv6_prefix,
+			 r->slip, r->window, rrl_size(srv->rrl), r->nexempt,
+			 r->nexempt == 1 ? "" : "es");
+	else
+		log_info("rate limit: off (%zu buckets ready for a reload)", rrl_size(srv->rrl));
 	return srv;
 fail:
 	for (unsigned i = 0; i < inited; i++)
 		worker_close(&srv->w[i], srv->naddr);
 	free(srv->w);
+	rrl_free(srv->rrl);
 	free(srv);
 	return NULL;
 }
@@ -250,6 +269,7 @@ void server_free(struct server *srv)
 	for (unsigned i = 0; i < srv->nworkers; i++)
 		worker_close(&srv->w[i], srv->naddr);
 	free(srv->w);
+	rrl_free(srv->rrl);
 	free(srv);
 }
 

@@ -7,7 +7,10 @@
  * snapshots through reader slot i of `rcu` (the rcu needs at least
  * cfg->dnsd.workers slots).  server_start() starts one thread per worker,
  * each with its own libev loop, UDP sockets and TCP listeners;
- * server_stop() stops and joins them.  server_stats() sums the workers'
+ * server_stop() stops and joins them.  The server owns the response
+ * rate-limiting table (dnsd/rrl.h) its workers share; its size
+ * (rate-limit.table-size) is fixed for the server's life, the limits come
+ * from each snapshot's configuration.  server_stats() sums the workers'
  * counters (updated by each worker once per loop iteration).
  * The listen addresses, worker count and TCP connection limit are fixed
  * for the server's life; a reload does not change them.

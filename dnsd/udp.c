@@ -9,11 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/config.h"
 #include "dnsd/dispatch.h"
 #include "dnsd/query.h"
+#include "dnsd/rrl.h"
 #include "dnsd/snapshot.h"
 
 /* room for either pktinfo structure */
@@ -29,6 +31,8 @@ struct udp_batch {
 		char buf[UDP_CMSG_SPACE];
 		struct cmsghdr align;
 	} rctl[UDP_BATCH], sctl[UDP_BATCH];
+	uint32_t slip;                 /* over-limit responses seen (rrl.h) */
+	struct query_client qc;
 	uint8_t out[UDP_BATCH][UDP_SEND_MAX];
 	uint8_t in[UDP_BATCH][UDP_RECV_MAX];
 };
@@ -153,10 +157,140 @@ static void send_all(int fd, struct udp_batch *b, unsigned n, struct query_stats
 	}
 }
 
-size_t udp_serve(int fd, bool pktinfo, struct udp_batch *b, const struct snapshot *snap,
-		 struct query_stats *stats, unsigned max_rounds)
+/* the rate limits of this snapshot's configuration */
+static void rrl_params_of(const struct raiz_config *cfg, struct rrl_params *p)
+{
+	const struct cfg_rrl *r = &cfg->dnsd.rrl;
+	p->rate = r->rate;
+	p->slip = r->slip;
+	p->window = r->window ? r->window : 1;
+	p->v4_prefix = r->ipv4_prefix;
+	p->v6_prefix = r->ipv6_prefix;
+	p->exempt = r->exempt;
+	p->nexempt = r->nexempt;
+	p->probes = cfg->ctl.probes;
+	p->nprobes = cfg->ctl.nprobes;
+}
+
+static inline bool is_notify(const uint8_t *pkt, size_t len)
+{
+	return len >= 12 && !(pkt[2] & 0x80) && ((pkt[2] >> 3) & 0x0f) == 4;
+}
+
+/*
+ * Did the query come from this host?  Its source is then the address it
+ * was sent to (the socket's own, or the destination from pktinfo): the
+ * kernel drops packets from outside that claim one of the host's own
+ * addresses as their source (a martian), so such a query cannot be
+ * spoofed.  The controller's probes asking the anycast address on the
+ * loopback interface are such queries, with or without a probe `source`.
+ */
+static bool udp_from_self(const struct msghdr *rh, const struct sockaddr *local,
+			  const struct sockaddr *from)
+{
+	const void *dst = NULL, *src;
+	size_t alen;
+
+	if (from->sa_family == AF_INET) {
+		src = &((const struct sockaddr_in *)from)->sin_addr;
+		alen = 4;
+	} else if (from->sa_family == AF_INET6) {
+		src = &((const struct sockaddr_in6 *)from)->sin6_addr;
+		alen = 16;
+	} else {
+		return false;
+	}
+	if (local && local->sa_family == from->sa_family) {
+		dst = from->sa_family == AF_INET
+			? (const void *)&((const struct sockaddr_in *)local)->sin_addr
+			: (const void *)&((const struct sockaddr_in6 *)local)->sin6_addr;
+		return memcmp(src, dst, alen) == 0;
+	}
+	for (struct cmsghdr *c = CMSG_FIRSTHDR((struct msghdr *)rh); c;
+	     c = CMSG_NXTHDR((struct msghdr *)rh, c)) {
+		if (alen == 4 && c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
+			struct in_pktinfo pi;
+			memcpy(&pi, CMSG_DATA(c), sizeof pi);
+			return memcmp(src, &pi.ipi_addr, 4) == 0;
+		}
+		if (alen == 16 && c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
+			struct in6_pktinfo pi;
+			memcpy(&pi, CMSG_DATA(c), sizeof pi);
+			return memcmp(src, &pi.ipi6_addr, 16) == 0;
+		}
+	}
+	return false;
+}
+
+/* one answer; 0 = nothing to send */
+static size_t udp_answer(const struct snapshot *snap, struct udp_batch *b, const uint8_t *pkt,
+			 size_t len, const struct sockaddr *from, socklen_t fromlen, uint8_t *out,
+			 struct rrl *rrl, const struct rrl_params *rp, uint32_t now_ms,
+			 bool self, struct query_stats *stats)
+{
+	if (is_notify(pkt, len))
+		return dispatch_process(snap, pkt, len, from, fromlen, out, UDP_SEND_MAX, QUERY_UDP,
+					stats);
+	struct query_client *qc = &b->qc;
+	size_t rlen = query_process_client(snap->zs, &snap->opts, pkt, len, out, UDP_SEND_MAX,
+					   QUERY_UDP, stats, qc);
+	if (qc->tsig) {
+		/* dispatch.c verifies and signs; this NOTAUTH was counted once
+		 * already (the query too): count its final rcode instead */
+		struct query_stats scratch = { 0 };
+		stats->rcode[9]--;			/* NOTAUTH */
+		rlen = dispatch_process(snap, pkt, len, from, fromlen, out, UDP_SEND_MAX, QUERY_UDP,
+					&scratch);
+		if (rlen >= 12)
+			stats->rcode[out[3] & 0x0f]++;
+		return rlen;
+	}
+	if (rlen < 12 || rp->rate == 0 || !rrl || qc->cookie_valid)
+		return rlen;
+	if (self) {
+		stats->rrl_exempt++;
+		return rlen;
+	}
+	struct rrl_resp r = {
+		.cls = (enum rrl_class)qc->rrl_class,
+		.qtype = qc->qtype,
+		.name = qc->name,
+		.namelen = qc->namelen,
+	};
+	switch (rrl_check(rrl, rp, from, &r, now_ms, &b->slip)) {
+	case RRL_PASS:
+		return rlen;
+	case RRL_EXEMPT:
+		stats->rrl_exempt++;
+		return rlen;
+	case RRL_SLIP:
+		/* header and question only, TC: a real client asks again over TCP */
+		stats->rrl_slipped++;
+		out[2] |= 0x02;
+		memset(out + 6, 0, 6);
+		return qc->qend <= rlen ? qc->qend : 12;
+	case RRL_DROP:
+	default:
+		stats->rrl_dropped++;
+		stats->rcode[out[3] & 0x0f]--;   /* not sent after all */
+		return 0;
+	}
+}
+
+size_t udp_serve(int fd, const struct sockaddr *local, bool pktinfo, struct udp_batch *b,
+		 const struct snapshot *snap, struct rrl *rrl, struct query_stats *stats,
+		 unsigned max_rounds)
 {
 	size_t total = 0;
+	const struct cfg_dnsd *d = &snap->cfg->dnsd;
+	struct rrl_params rp;
+	rrl_params_of(snap->cfg, &rp);
+	struct timespec mono;
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &mono);
+	uint32_t now_ms = (uint32_t)((uint64_t)mono.tv_sec * 1000 + (uint64_t)mono.tv_nsec / 1000000);
+	b->qc.cookie_secret = d->cookies ? d->cookie_secret : NULL;
+	b->qc.cookie_previous = d->cookies && d->cookie_previous_set ? d->cookie_previous : NULL;
+	b->qc.now = (uint32_t)time(NULL);
 	for (unsigned round = 0; round < max_rounds; round++) {
 		batch_arm(b, pktinfo);
 		int n = recvmmsg(fd, b->rmsg, UDP_BATCH, MSG_DONTWAIT, NULL);
@@ -169,10 +303,11 @@ size_t udp_serve(int fd, bool pktinfo, struct udp_batch *b, const struct snapsho
 			size_t len = b->rmsg[i].msg_len;
 			if (rh->msg_flags & MSG_TRUNC)   /* larger than 64k: impossible for UDP/IP */
 				len = 0;
-			size_t rlen = dispatch_process(snap, b->in[i], len,
-						       (const struct sockaddr *)&b->from[i],
-						       rh->msg_namelen, b->out[out], UDP_SEND_MAX,
-						       QUERY_UDP, stats);
+			const struct sockaddr *from = (const struct sockaddr *)&b->from[i];
+			b->qc.from = from;
+			bool self = rp.rate && udp_from_self(rh, pktinfo ? NULL : local, from);
+			size_t rlen = udp_answer(snap, b, b->in[i], len, from, rh->msg_namelen,
+						 b->out[out], rrl, &rp, now_ms, self, stats);
 			if (rlen == 0)
 				continue;
 			struct msghdr *sh = &b->smsg[out].msg_hdr;

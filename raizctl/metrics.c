@@ -190,6 +190,17 @@ static void metrics_dnsd_stats(FILE *f, json_object *st)
 		    "TCP connections open now.");
 	metrics_one(f, tcp, "evicted", "raiz_dnsd_tcp_evicted_total", "counter",
 		    "TCP connections closed to make room for new ones.");
+	json_object *rl = mj(st, "rate-limit"), *ck = mj(st, "cookies");
+	metrics_one(f, rl, "dropped", "raiz_dnsd_rrl_dropped_total", "counter",
+		    "UDP responses not sent: over the response rate limit.");
+	metrics_one(f, rl, "slipped", "raiz_dnsd_rrl_slipped_total", "counter",
+		    "Over-limit UDP responses sent truncated (TC) instead, to move the client to TCP.");
+	metrics_one(f, rl, "exempted", "raiz_dnsd_rrl_exempted_total", "counter",
+		    "Over-limit UDP responses sent because the source is exempt.");
+	metrics_one(f, ck, "queries", "raiz_dnsd_cookie_queries_total", "counter",
+		    "UDP queries with a DNS COOKIE option.");
+	metrics_one(f, ck, "valid", "raiz_dnsd_cookie_valid_total", "counter",
+		    "UDP queries with a valid server cookie (exempt from rate limiting).");
 }
 
 static void metrics_dnsd_status(FILE *f, json_object *st)

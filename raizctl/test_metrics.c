@@ -33,6 +33,8 @@ static const char dnsd_stats[] =
 	"\"rcodes\":{\"NOERROR\":30,\"FORMERR\":0,\"SERVFAIL\":0,\"NXDOMAIN\":4,\"NOTIMP\":0,"
 	"\"REFUSED\":2,\"YXDOMAIN\":0,\"YXRRSET\":0,\"NXRRSET\":0,\"NOTAUTH\":0,\"NOTZONE\":0},"
 	"\"badvers\":0,\"truncated\":5,\"dropped\":1,\"edns\":36,\"do\":7,\"udp-received\":19,"
+	"\"rate-limit\":{\"dropped\":40,\"slipped\":20,\"exempted\":3},"
+	"\"cookies\":{\"queries\":9,\"valid\":6},"
 	"\"tcp\":{\"accepted\":17,\"current\":2,\"evicted\":0,\"idle-closed\":0,\"bad-closed\":0}}";
 
 static const char ctl_status[] =
@@ -209,6 +211,12 @@ static void test_both(void **st)
 	assert_true(has_line(out, "raiz_dnsd_responses_total{rcode=\"NXDOMAIN\"} 4"));
 	assert_true(has_line(out, "raiz_dnsd_responses_total{rcode=\"REFUSED\"} 2"));
 	assert_true(has_line(out, "raiz_dnsd_truncated_total 5"));
+	assert_true(has_line(out, "# TYPE raiz_dnsd_rrl_dropped_total counter"));
+	assert_true(has_line(out, "raiz_dnsd_rrl_dropped_total 40"));
+	assert_true(has_line(out, "raiz_dnsd_rrl_slipped_total 20"));
+	assert_true(has_line(out, "raiz_dnsd_rrl_exempted_total 3"));
+	assert_true(has_line(out, "raiz_dnsd_cookie_queries_total 9"));
+	assert_true(has_line(out, "raiz_dnsd_cookie_valid_total 6"));
 	assert_true(has_line(out, "raiz_dnsd_dropped_total 1"));
 	assert_true(has_line(out, "raiz_dnsd_do_queries_total 7"));
 	assert_true(has_line(out, "raiz_dnsd_edns_queries_total 36"));
