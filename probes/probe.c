@@ -44,6 +44,7 @@ struct probe_leg {
 	const char *op;          /* what failed: "bind", "connect", ... */
 	bool eof;                /* TCP: closed before a complete reply */
 	uint64_t t_reply;        /* monotonic us */
+	bool tc_retry;           /* UDP answered TC: asking again over TCP */
 };
 
 struct probe {
@@ -80,7 +81,25 @@ static uint64_t probe_now_us(void)
 
 static bool leg_tcp(const struct probe_leg *l)
 {
-	return !l->primary && l->p->spec->transport == PROBE_TCP;
+	return !l->primary && (l->p->spec->transport == PROBE_TCP || l->tc_retry);
+}
+
+static void leg_start(struct probe_leg *l);
+
+/*
+ * A truncated UDP reply (TC) is what a rate-limiting server sends instead
+ * of dropping ("slip"), and what any server sends when the answer does not
+ * fit: a resolver asks again over TCP, so the probe does too, within the
+ * same timeout, rather than judge an answer that was never given.
+ */
+static bool leg_tc_retry(struct probe_leg *l)
+{
+	if (l->primary || l->tc_retry || leg_tcp(l) || !l->reply || l->replylen < 12 ||
+	    !(l->reply[2] & 0x02) || (((unsigned)l->reply[0] << 8 | l->reply[1]) != l->id))
+		return false;
+	l->tc_retry = true;
+	leg_start(l);
+	return true;
 }
 
 static const struct cfg_addr *leg_target(const struct probe_leg *l)
@@ -104,6 +123,8 @@ static void probe_finish(struct probe *p);
 static void probe_check(struct probe *p)
 {
 	struct probe_leg *m = &p->leg[0], *s = &p->leg[1];
+	if (m->state == LEG_DONE && leg_tc_retry(m) && m->state != LEG_DONE)
+		return;
 	if (m->state != LEG_DONE)
 		return;
 	if (m->reply && p->spec->primary && s->state != LEG_DONE && s->state != LEG_IDLE)
@@ -443,6 +464,7 @@ int probe_start(struct probe *p, void (*done)(void *arg, const struct probe_resu
 	p->done = done;
 	p->arg = arg;
 	p->t_start = probe_now_us();
+	p->leg[0].tc_retry = false;
 	leg_start(&p->leg[0]);
 	bool early = p->leg[0].state == LEG_DONE;
 	if (p->spec->primary && !early)

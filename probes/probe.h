@@ -20,7 +20,9 @@
  *  - A run owns one socket (two with spec->primary: the primary's SOA is
  *    asked at the same time), all closed before done is called.  Each run
  *    uses a fresh random query ID; the reply's ID and question must match.
- *    A run sends one query and never retries.  With spec->target_local the
+ *    A run sends one query and never retries, except that a truncated UDP
+ *    reply (TC: an answer too large, or a rate limiter's "slip") is asked
+ *    again over TCP within the same timeout, as a resolver would.  With spec->target_local the
  *    target must be an address of this node (checked before sending).
  *    A primary that fails only loses the serial comparison.
  *  - probe_run_once() does one run on a private loop and blocks until it

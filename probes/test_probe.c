@@ -23,7 +23,7 @@
 #include "common/config.h"
 #include "probes/probe.h"
 
-enum srv_mode { SRV_OK, SRV_BADID, SRV_SPLIT, SRV_CLOSE, SRV_RESET };
+enum srv_mode { SRV_OK, SRV_BADID, SRV_SPLIT, SRV_CLOSE, SRV_RESET, SRV_TC };
 
 struct srv {
 	struct ev_loop *loop;
@@ -73,6 +73,22 @@ static size_t srv_reply(struct srv *s, const uint8_t *q, size_t qlen, uint8_t *o
 	return n;
 }
 
+/* what a rate-limiting server "slips": header and question, TC, nothing
+ * else (no OPT, so no NSID either) */
+static size_t srv_tc_reply(const uint8_t *q, size_t qlen, uint8_t *out)
+{
+	size_t end = 12;
+	while (end < qlen && q[end])
+		end += 1u + q[end];
+	end += 1 + 4;
+	assert_true(end <= qlen);
+	memcpy(out, q, end);
+	out[2] = (uint8_t)(0x80 | 0x04 | 0x02 | (q[2] & 0x79));   /* QR AA TC */
+	out[3] = 0;
+	memset(out + 6, 0, 6);
+	return end;
+}
+
 static void srv_udp_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct srv *s = w->data;
@@ -82,7 +98,8 @@ static void srv_udp_cb(struct ev_loop *loop, ev_io *w, int revents)
 	if (n <= 0)
 		return;
 	s->queries++;
-	size_t alen = srv_reply(s, q, (size_t)n, a, sizeof a);
+	size_t alen = s->mode == SRV_TC ? srv_tc_reply(q, (size_t)n, a)
+					: srv_reply(s, q, (size_t)n, a, sizeof a);
 	assert_int_equal(sendto(s->fd, a, alen, 0, (struct sockaddr *)&s->peer, plen),
 			 (ssize_t)alen);
 }
@@ -143,9 +160,19 @@ static void srv_accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 	ev_io_start(loop, &s->cio);
 }
 
+static void srv_open_at(struct srv *s, struct ev_loop *loop, bool tcp, enum srv_mode mode,
+			bool silent, uint16_t port);
+
 /* a server on 127.0.0.1; silent = bound but never answering */
 static void srv_open(struct srv *s, struct ev_loop *loop, bool tcp, enum srv_mode mode,
 		     bool silent)
+{
+	srv_open_at(s, loop, tcp, mode, silent, 0);
+}
+
+/* the same on a given port (0 = any) */
+static void srv_open_at(struct srv *s, struct ev_loop *loop, bool tcp, enum srv_mode mode,
+			bool silent, uint16_t port)
 {
 	struct sockaddr_in sin = { .sin_family = AF_INET };
 	socklen_t len = sizeof sin;
@@ -158,6 +185,7 @@ static void srv_open(struct srv *s, struct ev_loop *loop, bool tcp, enum srv_mod
 	s->fd = socket(AF_INET, tcp ? SOCK_STREAM : SOCK_DGRAM, 0);
 	assert_true(s->fd >= 0);
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sin.sin_port = htons(port);
 	assert_int_equal(bind(s->fd, (struct sockaddr *)&sin, sizeof sin), 0);
 	assert_int_equal(getsockname(s->fd, (struct sockaddr *)&sin, &len), 0);
 	s->port = ntohs(sin.sin_port);
@@ -440,6 +468,36 @@ static void test_tcp(void **st)
 	ev_loop_destroy(loop);
 }
 
+/* a truncated UDP answer (a rate limiter's slip) is asked again over TCP,
+ * like a resolver does, and the TCP answer is judged */
+static void test_udp_tc_retries_tcp(void **st)
+{
+	struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
+	struct srv u, t;
+	struct cfg_probe spec;
+	struct waiter w;
+	srv_open(&u, loop, false, SRV_TC, false);
+	srv_open_at(&t, loop, true, SRV_OK, false, u.port);
+	spec_init(&spec, false, u.port);
+	spec.expect_nsid = strdup("t1");
+	spec.expect_answer = true;
+	run(loop, &spec, &w);
+	assert_int_equal(w.r.verdict, PROBE_OK);
+	assert_string_equal(w.r.nsid, "t1");
+	assert_int_equal(u.queries, 1);
+	assert_int_equal(t.queries, 1);
+
+	/* nothing over TCP: judged as the TCP failure, not as the TC reply */
+	srv_close(&t);
+	run(loop, &spec, &w);
+	assert_int_equal(w.r.verdict, PROBE_HARD);
+	assert_non_null(strstr(w.r.reason, "connection refused"));
+	assert_int_equal(u.queries, 2);
+	srv_close(&u);
+	config_probe_clear(&spec);
+	ev_loop_destroy(loop);
+}
+
 static void test_primary(void **st)
 {
 	struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
@@ -542,6 +600,7 @@ int main(void)
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_ipv6),
 		cmocka_unit_test(test_tcp),
+		cmocka_unit_test(test_udp_tc_retries_tcp),
 		cmocka_unit_test(test_primary),
 		cmocka_unit_test(test_cancel_restart),
 		cmocka_unit_test(test_run_once),
