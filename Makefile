@@ -48,6 +48,10 @@ DEPS_controller = controller probes common
 DEPS_raizctl    = raizctl birdconf controller probes common
 DEPS_bird-conf  = birdconf controller probes common
 
+# dnsd/test_noalloc.c counts the allocations of raiz's own code
+LDFLAGS_test_noalloc = -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=reallocarray \
+	-Wl,--wrap=strdup,--wrap=strndup,--wrap=posix_memalign,--wrap=aligned_alloc,--wrap=free
+
 UNIT_TESTS = $(wildcard common/test_*.c probes/test_*.c dnsd/test_*.c controller/test_*.c \
              raizctl/test_*.c bird-conf/test_*.c)
 
@@ -109,7 +113,7 @@ $(1)/test/probes/%: $(1)/obj/probes/%.o $(1)/libprobes.a $(1)/libcommon.a
 $(1)/test/dnsd/%: $(1)/obj/dnsd/%.o $(1)/libdnsd.a $(1)/libcommon.a
 	@mkdir -p $$(dir $$@)
 	@echo "  LD      $$@"
-	$$(Q)$$(CC) $$(CFLAGS) $(2) -o $$@ $$^ $$(LIBS) $$(TESTLIBS)
+	$$(Q)$$(CC) $$(CFLAGS) $(2) $$(LDFLAGS_$$(notdir $$@)) -o $$@ $$^ $$(LIBS) $$(TESTLIBS)
 $(1)/test/controller/%: $(1)/obj/controller/%.o $(1)/libcontroller.a $(1)/libprobes.a \
 		$(1)/libcommon.a
 	@mkdir -p $$(dir $$@)
