@@ -475,6 +475,7 @@ static int dnsd_start(struct dnsd *d)
 		log_err("out of memory");
 		return EXIT_RUNTIME;
 	}
+	reload_set_server(d->reload, d->srv);
 	/* the transfer jobs store their copies there as the daemon user */
 	zones_dir_prepare(cfg->node.state_dir ? cfg->node.state_dir : "/var/lib/raiz", &user,
 			  drop == 0);

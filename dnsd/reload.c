@@ -11,6 +11,7 @@
 #include "common/config.h"
 #include "common/log.h"
 #include "common/sdnotify.h"
+#include "dnsd/server.h"
 #include "dnsd/snapshot.h"
 #include "dnsd/zoneset.h"
 
@@ -19,6 +20,7 @@ struct reload {
 	struct snapshot_rcu *rcu;
 	char *path;
 	const struct raiz_config *running;
+	struct server *srv;             /* listen addresses follow the file */
 	bool pin_log_level;
 	reload_done_fn done;
 	void *arg;
@@ -42,11 +44,6 @@ int reload_check_static(const struct raiz_config *running, const struct raiz_con
 {
 	const struct cfg_dnsd *a = &running->dnsd, *b = &next->dnsd;
 	int n = 0;
-	bool same = a->nlisten == b->nlisten;
-	for (size_t i = 0; same && i < a->nlisten; i++)
-		same = strcmp(a->listen[i].text, b->listen[i].text) == 0;
-	if (!same && ++n)
-		log_warn("reload: listen addresses changed; they take effect only after a restart");
 	if (a->workers != b->workers && ++n)
 		log_warn("reload: workers changed (%u -> %u); needs a restart", a->workers, b->workers);
 	if (a->rrl.table_size != b->rrl.table_size && ++n)
@@ -141,6 +138,8 @@ static int reload_begin(struct reload *r, char *err, size_t errlen)
 		return -1;
 	}
 	reload_check_static(r->running, cfg);
+	if (r->srv)
+		server_listen_update(r->srv, &cfg->dnsd);
 	if (!r->pin_log_level)
 		log_set_level(cfg->node.log_level);
 	r->next = cfg;
@@ -239,6 +238,11 @@ int reload_request(struct reload *r, char *err, size_t errlen)
 		return 1;
 	}
 	return reload_begin(r, err, errlen);
+}
+
+void reload_set_server(struct reload *r, struct server *srv)
+{
+	r->srv = srv;
 }
 
 bool reload_running(const struct reload *r)

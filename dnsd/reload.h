@@ -11,10 +11,12 @@
  * swap and frees the old one once no worker can see it; then `done` is
  * called in the main loop.  Workers answer throughout: no query is lost.
  * A request during a running reload is queued (at most one) and 1 is
- * returned.  Settings that need a restart (listen addresses, workers,
- * sockets, pidfile, user, TCP connection limit) are compared with the
- * running ones and a warning is logged when they differ; the new log
- * level applies at once unless it was pinned with -d.
+ * returned.  Listen addresses added or removed take effect at once
+ * (server_listen_update(), with the server given by reload_set_server()).
+ * Settings that need a restart (workers, sockets, pidfile, user, TCP
+ * connection limit) are compared with the running ones and a warning is
+ * logged when they differ; the new log level applies at once unless it
+ * was pinned with -d.
  */
 #ifndef RAIZ_DNSD_RELOAD_H
 #define RAIZ_DNSD_RELOAD_H
@@ -35,6 +37,8 @@ typedef void (*reload_done_fn)(void *arg, bool ok, const char *msg);
 struct reload *reload_new(struct ev_loop *loop, struct snapshot_rcu *rcu,
 			  const char *config_path, const struct raiz_config *running,
 			  bool pin_log_level, reload_done_fn done, void *arg);
+struct server;
+void reload_set_server(struct reload *r, struct server *srv);
 /* waits for a running reload to finish */
 void reload_free(struct reload *r);
 

@@ -12,8 +12,13 @@
  * (rate-limit.table-size) is fixed for the server's life, the limits come
  * from each snapshot's configuration.  server_stats() sums the workers'
  * counters (updated by each worker once per loop iteration).
- * The listen addresses, worker count and TCP connection limit are fixed
- * for the server's life; a reload does not change them.
+ * server_listen_update() (main thread, after a reload read the
+ * configuration) opens the listen addresses that are new, per worker, and
+ * hands them to the workers, which also close those no longer listed;
+ * an address that cannot be bound (in use, or a port below 1024 once the
+ * privileges are dropped) is logged and left out, the others go on; it
+ * returns how many failed.  The worker count and TCP connection limit are
+ * fixed for the server's life.
  */
 #ifndef RAIZ_DNSD_SERVER_H
 #define RAIZ_DNSD_SERVER_H
@@ -39,6 +44,8 @@ int server_start(struct server *srv, char *err, size_t errlen);
 void server_stop(struct server *srv);
 void server_free(struct server *srv);
 unsigned server_workers(const struct server *srv);
+struct cfg_dnsd;
+int server_listen_update(struct server *srv, const struct cfg_dnsd *d);
 void server_stats(struct server *srv, struct server_stats *sum);
 
 #endif

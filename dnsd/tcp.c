@@ -40,11 +40,6 @@ struct tcp_conn {
 	uint8_t rbuf[2 + TCP_MSG_MAX];
 };
 
-struct tcp_listener {
-	ev_io io;
-	struct tcp_ctx *ctx;
-};
-
 struct tcp_ctx {
 	struct ev_loop *loop;
 	struct tcp_listener *ls;
@@ -435,13 +430,24 @@ struct tcp_ctx *tcp_ctx_new(struct ev_loop *loop, const int *lfds, size_t nlfds,
 	ctx->qstats = qstats;
 	ctx->tstats = tstats;
 	ctx->max_conns = max_conns ? max_conns : 1;
-	for (size_t i = 0; i < nlfds; i++) {
-		ctx->ls[i].ctx = ctx;
-		ev_io_init(&ctx->ls[i].io, listener_cb, lfds[i], EV_READ);
-		ctx->ls[i].io.data = &ctx->ls[i];
-		ev_io_start(loop, &ctx->ls[i].io);
-	}
+	for (size_t i = 0; i < nlfds; i++)
+		tcp_listener_start(ctx, &ctx->ls[i], lfds[i]);
 	return ctx;
+}
+
+void tcp_listener_start(struct tcp_ctx *ctx, struct tcp_listener *l, int fd)
+{
+	l->ctx = ctx;
+	ev_io_init(&l->io, listener_cb, fd, EV_READ);
+	l->io.data = l;
+	ev_io_start(ctx->loop, &l->io);
+}
+
+void tcp_listener_stop(struct tcp_listener *l)
+{
+	if (l->ctx)
+		ev_io_stop(l->ctx->loop, &l->io);
+	l->ctx = NULL;
 }
 
 void tcp_ctx_free(struct tcp_ctx *ctx)

@@ -26,6 +26,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <ev.h>
+
 struct ev_loop;
 struct cfg_addr;
 struct query_stats;
@@ -54,5 +56,16 @@ struct tcp_ctx *tcp_ctx_new(struct ev_loop *loop, const int *lfds, size_t nlfds,
 			    struct tcp_stats *tstats, unsigned max_conns);
 /* closes every connection (not the listeners) */
 void tcp_ctx_free(struct tcp_ctx *ctx);
+
+/* A listener the caller owns (for listen addresses added and removed while
+ * running): tcp_listener_start() serves fd's connections in ctx's loop,
+ * tcp_listener_stop() stops accepting (connections already accepted go on;
+ * the caller closes fd).  Both in the thread of ctx's loop. */
+struct tcp_listener {
+	ev_io io;
+	struct tcp_ctx *ctx;
+};
+void tcp_listener_start(struct tcp_ctx *ctx, struct tcp_listener *l, int fd);
+void tcp_listener_stop(struct tcp_listener *l);
 
 #endif

@@ -55,8 +55,10 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib
 
 try:
 	import dns.edns
+	import dns.exception
 	import dns.flags
 	import dns.message
+	import dns.query
 	import dns.rcode
 	import dns.rdatatype
 except ImportError:
@@ -340,16 +342,43 @@ def t_reload():
 		d.write_config(good_cfg)
 		ck(d.reload().get("ok") is True, "reload with the config restored")
 
-		# listen changes need a restart: warned
-		d.dnsd["listen"] = d.dnsd["listen"] + ["127.0.0.1@%d" % (d.port + 50)]
+		# listen addresses follow the file on reload: added ones answer over
+		# UDP and TCP, removed ones go quiet, one that cannot be bound is
+		# logged and the others go on
+		extra = [("127.0.0.1", d.port + 50), ("::1", d.port + 51)]
+		d.dnsd["listen"] = d.dnsd["listen"] + ["%s@%d" % hp for hp in extra] + ["192.0.2.1@%d" % (d.port + 52)]
 		d.write_config()
 		mark = d.log_size()
-		d.reload()
-		ck(d.wait_log("listen addresses changed", since=mark) is not None,
-		   "a listen change on reload logs that it needs a restart")
-		d.dnsd["listen"] = d.dnsd["listen"][:-1]
+		ck(d.reload().get("ok") is True, "reload adding listen addresses")
+		line = d.wait_log("cannot listen on 192.0.2.1", since=mark)
+		ck(line is not None, "an address that cannot be bound is logged", line)
+
+		def at(host, port, tcp):
+			q = dns.message.make_query(ZONE, "SOA")
+			try:
+				f = dns.query.tcp if tcp else dns.query.udp
+				r = f(q, host, port=port, timeout=1.0)
+				return r.answer[0][0].serial if r.answer else None
+			except (OSError, dns.exception.DNSException):
+				return None
+		for h, p in extra:
+			for tcp in (False, True):
+				ck(at(h, p, tcp) == 102, "added by reload: %s port %d %s answers" %
+				   (h, p, "TCP" if tcp else "UDP"))
+		ck(d.serial(ZONE) == 102, "the first address still answers")
+		d.dnsd["listen"] = d.dnsd["listen"][:-3]
 		d.write_config()
-		d.reload()
+		mark = d.log_size()
+		ck(d.reload().get("ok") is True, "reload removing them")
+		ck(d.wait_log("no longer listening on 127.0.0.1@%d" % (d.port + 50), since=mark)
+		   is not None, "removal logged")
+		time.sleep(0.2)
+		for h, p in extra:
+			for tcp in (False, True):
+				ck(at(h, p, tcp) is None, "removed by reload: %s port %d %s silent" %
+				   (h, p, "TCP" if tcp else "UDP"))
+		ck(d.serial(ZONE) == 102 and d.serial(ZONE, host="::1") == 102,
+		   "the configured addresses still answer")
 
 		# no query lost while reloading
 		stop = threading.Event()
