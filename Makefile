@@ -140,7 +140,7 @@ UNIT_BINS = $(patsubst %.c,$(BA)/test/%,$(UNIT_TESTS))
 DEB_PKGS = build-essential pkg-config bird2 libev-dev libldns-dev ldnsutils \
            libjson-c-dev libcmocka-dev libssl-dev nsd knot knot-dnsutils \
            bind9-dnsutils dnsperf python3 python3-dnspython valgrind iproute2 \
-           groff-base procps bc clang libclang-rt-14-dev
+           groff-base procps bc clang libclang-rt-14-dev unbound
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
 	    grep -q '^install ok installed' || echo $$p; done); \
@@ -150,7 +150,7 @@ deps:
 	fi
 	@$(MAKE) -s users
 	@# the packaged daemons must not run on their own: tests start their own
-	@for s in bird nsd knot; do systemctl disable --now $$s >/dev/null 2>&1 || true; done
+	@for s in bird nsd knot unbound; do systemctl disable --now $$s >/dev/null 2>&1 || true; done
 
 # ---- tests ----
 unit: $(UNIT_BINS)
@@ -213,6 +213,15 @@ run: deps all
 demo-failover: deps all
 	tests/demo/run --failover
 
+# the anycast cloud lab (tests/lib/cloud.sh): three nodes, two ISPs, an IXP
+# route server, Unbound; Ctrl-C (or RAIZ_DEMO_SECONDS) ends it
+demo-cloud: deps all
+	@command -v unbound >/dev/null || { apt-get update -q && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q unbound; }
+	tests/cloud/demo
+.PHONY: demo-cloud
+
+# ---- install ----
 # users: raiz runs raiz-dnsd; raiz-controller runs the controller, in
 # group raiz (/run/raiz, /var/lib/raiz) and bird (BIRD's socket), see the
 # PRIVILEGES sections of raiz-dnsd(8) and raiz-controller(8)
@@ -225,7 +234,6 @@ users:
 	@if getent group bird >/dev/null; then usermod -a -G bird raiz-controller; fi
 .PHONY: users
 
-# ---- install ----
 UNITDIR    ?= $(PREFIX)/lib/systemd/system
 TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
 DOCDIR     ?= $(PREFIX)/share/doc/raiz
