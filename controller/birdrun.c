@@ -155,6 +155,12 @@ int birdrun_copy(const char *name, const char *out)
 	return birdrun_template(name, out, NULL);
 }
 
+const char *birdrun_addr(char *buf, size_t len, unsigned host)
+{
+	snprintf(buf, len, "127.83.%u.%u", 10u + (unsigned)getpid() % 240u, host);
+	return buf;
+}
+
 int birdrun_free_port(const char *addr)
 {
 	struct sockaddr_in sin = { .sin_family = AF_INET };

@@ -38,6 +38,9 @@ int birdrun_copy(const char *name, const char *out);
 
 /* a TCP port now free on this IPv4 address (for BGP sessions), or -1 */
 int birdrun_free_port(const char *addr);
+/* "127.83.N.host" into buf, N from the process ID: concurrent test runs
+ * (and the tests of a parallel CI) never share BIRD session addresses */
+const char *birdrun_addr(char *buf, size_t len, unsigned host);
 
 int birdrun_start(struct birdrun *b, const char *conf, const char *sock,
 		  const char *pidfile);

@@ -81,7 +81,9 @@ static void cmd_sync(struct fx *f, const char *cmd, struct reply *x)
 static int setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof(*f));
-	const char *kv[] = { "DIR", NULL, "NODE_ADDR", "127.83.2.2", "ISP_ADDR", "127.83.2.3",
+	char node_addr[32], isp_addr[32];
+	const char *kv[] = { "DIR", NULL, "NODE_ADDR", birdrun_addr(node_addr, sizeof node_addr, 12),
+			     "ISP_ADDR", birdrun_addr(isp_addr, sizeof isp_addr, 13),
 			     "NODE_PORT", NULL, "ISP_PORT", NULL, NULL };
 	char state_path[128], port[2][8];
 
@@ -92,8 +94,8 @@ static int setup(void **state)
 	f->loop = ev_loop_new(EVFLAG_AUTO);
 	assert_int_equal(birdrun_mkdir(f->dir, sizeof(f->dir)), 0);
 	kv[1] = f->dir;
-	snprintf(port[0], sizeof(port[0]), "%d", birdrun_free_port("127.83.2.2"));
-	snprintf(port[1], sizeof(port[1]), "%d", birdrun_free_port("127.83.2.3"));
+	snprintf(port[0], sizeof(port[0]), "%d", birdrun_free_port(node_addr));
+	snprintf(port[1], sizeof(port[1]), "%d", birdrun_free_port(isp_addr));
 	kv[7] = port[0];
 	kv[9] = port[1];
 	snprintf(f->conf, sizeof(f->conf), "%s/node.conf", f->dir);

@@ -244,14 +244,16 @@ static int setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof(*f));
 	char ports[2][8];
-	const char *kv[] = { "DIR", NULL, "NODE_ADDR", "127.83.3.2", "ISP_ADDR", "127.83.3.3",
+	char node_addr[32], isp_addr[32];
+	const char *kv[] = { "DIR", NULL, "NODE_ADDR", birdrun_addr(node_addr, sizeof node_addr, 2),
+			     "ISP_ADDR", birdrun_addr(isp_addr, sizeof isp_addr, 3),
 			     "NODE_PORT", ports[0], "ISP_PORT", ports[1], NULL };
 
 	f->loop = ev_loop_new(EVFLAG_AUTO);
 	assert_int_equal(birdrun_mkdir(f->dir, sizeof(f->dir)), 0);
 	kv[1] = f->dir;
-	snprintf(ports[0], sizeof(ports[0]), "%d", birdrun_free_port("127.83.3.2"));
-	snprintf(ports[1], sizeof(ports[1]), "%d", birdrun_free_port("127.83.3.3"));
+	snprintf(ports[0], sizeof(ports[0]), "%d", birdrun_free_port(node_addr));
+	snprintf(ports[1], sizeof(ports[1]), "%d", birdrun_free_port(isp_addr));
 	snprintf(f->node_conf, sizeof(f->node_conf), "%s/node.conf", f->dir);
 	snprintf(f->node_sock, sizeof(f->node_sock), "%s/node.ctl", f->dir);
 	snprintf(f->node_pid, sizeof(f->node_pid), "%s/node.pid", f->dir);
