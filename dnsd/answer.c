@@ -39,6 +39,7 @@ struct actx {
 	uint8_t rcode;
 	bool aa;
 	bool referral;
+	const uint8_t *wildcard;   /* answer_res.wildcard */
 };
 
 static void lookup(struct actx *c, const uint8_t *name);
@@ -431,6 +432,8 @@ static void authoritative(struct actx *c, const struct zone *z, const uint8_t *n
 	} else if (z->nodes[ce].wild >= 0) {
 		match = z->nodes[ce].wild;
 		wild = true;
+		if (c->chain == 0)
+			c->wildcard = node_name(z, match);
 		if (rq->dnssec_ok && z->has_nsec3)
 			add_nsec3_cover(c, z, name, z->nodes[ce].labels + 1u);
 	}
@@ -635,6 +638,7 @@ void answer_lookup(const struct answer_req *rq, struct wire *w, struct answer_re
 	c.rcode = R_NOERROR;
 	c.aa = false;
 	c.referral = false;
+	c.wildcard = NULL;
 	lookup(&c, rq->qname);
 
 	/* NSD 4.6 (built with minimal responses, the default): over UDP
@@ -670,6 +674,7 @@ void answer_lookup(const struct answer_req *rq, struct wire *w, struct answer_re
 	}
 	res->rcode = c.rcode;
 	res->aa = c.aa;
+	res->wildcard = c.wildcard;
 	res->ancount = (uint16_t)counts[S_ANSWER];
 	res->nscount = (uint16_t)(counts[S_AUTH] + counts[S_AUTH_OPT]);
 	res->arcount = (uint16_t)(counts[S_ADD_A] + counts[S_ADD_AAAA]);

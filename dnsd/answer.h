@@ -61,6 +61,10 @@ struct answer_res {
 	bool aa;
 	bool tc;
 	uint16_t ancount, nscount, arcount;
+	/* the wildcard ("*.encloser", wire) the question's name was answered
+	 * from, or NULL: rate limiting keys such answers by it, so random
+	 * names under a wildcard share one bucket.  Points into the zone. */
+	const uint8_t *wildcard;
 };
 
 void answer_lookup(const struct answer_req *rq, struct wire *w, struct answer_res *res);

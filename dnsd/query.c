@@ -86,7 +86,8 @@ static size_t reply_error(const uint8_t *pkt, uint8_t *out, size_t outcap, uint8
 
 _Static_assert(sizeof ((struct query_client *)0)->name >= DNAME_MAX, "query_client.name");
 
-/* the rate-limiting class of a finished answer (qc->qend, qtype set) */
+/* the rate-limiting class of a finished answer (qc->qend, qtype set);
+ * qname is the wildcard for an answer synthesized from one */
 static void classify(const struct zoneset *zs, const uint8_t *qname, const uint8_t *out,
 		     size_t len, uint8_t rcode, bool aa, uint16_t an, uint16_t ns,
 		     struct query_client *qc)
@@ -268,6 +269,7 @@ size_t query_process_client(const struct zoneset *zs, const struct query_opts *o
 	int ede = EDNS_EDE_NONE;
 	bool aa = false, tc = false;
 	uint16_t an = 0, ns = 0, ad = 0, qd = 1;
+	const uint8_t *wildcard = NULL;
 
 	if (qclass == C_CH) {
 		rcode = chaos_answer(opts, qname, qtype, &w, &an);
@@ -295,6 +297,7 @@ size_t query_process_client(const struct zoneset *zs, const struct query_opts *o
 			an = res.ancount;
 			ns = res.nscount;
 			ad = res.arcount;
+			wildcard = res.wildcard;
 		}
 	} else {
 		rcode = R_REFUSED;
@@ -325,7 +328,7 @@ size_t query_process_client(const struct zoneset *zs, const struct query_opts *o
 	if (qc) {
 		qc->qtype = qtype;
 		qc->qend = qd ? qend : 12;
-		classify(zs, qname, out, w.pos, rcode, aa, an, ns, qc);
+		classify(zs, wildcard ? wildcard : qname, out, w.pos, rcode, aa, an, ns, qc);
 	}
 	return w.pos;
 }

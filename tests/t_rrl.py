@@ -12,6 +12,9 @@ default), and sends from several loopback source addresses:
              (TC, no records); the rest dropped
   neighbour  meanwhile 127.0.1.2 (another /24) at 10 queries a second:
              every one answered in full
+  wildcard   1,000 queries for different names under a wildcard from
+             127.0.7.7: limited like one name (they share the wildcard's
+             bucket), not answered in full
   exempt     400 queries at once from 127.0.2.5: every one answered
   tcp        60 TCP queries from the flooded source: every one answered
   cookies    a client cookie gets a server cookie (RFC 9018 format: 24
@@ -104,13 +107,14 @@ def tally(msgs):
 	return full, tc
 
 
-def burst(d, src, n, cookie=None, wait=1.0):
-	"""n queries from src as fast as possible; returns the replies."""
+def burst(d, src, n, cookie=None, wait=1.0, name=lambda i: "www.example."):
+	"""n queries from src as fast as possible (name(i): the i-th name
+	asked); returns the replies."""
 	s = sock(src)
 	got = []
 	try:
 		for i in range(n):
-			s.sendto(query_wire(i, cookie=cookie), ("127.0.0.1", d.port))
+			s.sendto(query_wire(i, name(i), cookie=cookie), ("127.0.0.1", d.port))
 			if i % 50 == 49:
 				drain(s, got, time.monotonic())
 		drain(s, got, time.monotonic() + wait)
@@ -162,6 +166,19 @@ def t_flood(d):
 	ck(len(fgot) < sent * 0.7, "flood: most over-limit answers dropped (%d replies)" % len(fgot))
 	cfull, _ = tally(cgot)
 	ck(cfull == csent, "neighbour /24: %d of %d answered in full" % (cfull, csent))
+
+
+def t_wildcard(d):
+	"""A random-subdomain flood under a wildcard: every name differs, but
+	the answers come from one wildcard, so they share its bucket."""
+	t0 = time.monotonic()
+	got = burst(d, "127.0.7.7", 1000, name=lambda i: "r%d-%d.wild.example." % (i, os.getpid()))
+	secs = time.monotonic() - t0
+	full, tc = tally(got)
+	hi = int(RATE * (1 + secs) * 1.3) + 10
+	ck(RATE <= full <= hi and tc > 0,
+	   "wildcard flood: %d full answers, %d TC for 1,000 different names in %.2f s "
+	   "(expected %d..%d full)" % (full, tc, secs, RATE, hi))
 
 
 def t_exempt(d):
@@ -296,11 +313,12 @@ def t_config(d):
 
 def main():
 	install_signal_handlers()
-	d = Dnsd(zones={"example.": zone_text()},
+	d = Dnsd(zones={"example.": zone_text(extra="*.wild IN A 192.0.2.99\n")},
 		 dnsd={"rate-limit": dict(RRL), "cookie-secret": SECRET})
 	try:
 		d.start()
 		t_flood(d)
+		t_wildcard(d)
 		t_exempt(d)
 		t_tcp(d)
 		cookie = t_cookies(d)
