@@ -164,12 +164,14 @@ test: deps
 
 # ---- fuzzing (libFuzzer, clang) ----
 # fuzz/fuzz_<target>.c is one harness per parser of outside input, linked
-# with the dnsd and common modules built by clang with coverage and
-# ASan/UBSan into $(FUZZ_B)/.  `make fuzz` runs each for FUZZ_SECONDS on
-# its seed corpus fuzz/corpus/<target>/ (new inputs go to
-# $(FUZZ_B)/corpus/<target>/, crashes to $(FUZZ_B)/crash-<target>-*);
+# with the dnsd and common modules (and controller and probes for those in
+# FUZZ_CTL) built by clang with coverage and ASan/UBSan into $(FUZZ_B)/.
+# `make fuzz` runs each for FUZZ_SECONDS on its seed corpus
+# fuzz/corpus/<target>/ (new inputs go to $(FUZZ_B)/corpus/<target>/,
+# crashes to $(FUZZ_B)/crash-<target>-*);
 # tests/t_fuzz.sh, run by `make test`, replays the corpus and fuzzes each
-# harness a few seconds.  See tests/README.md.
+# harness a few seconds.  fuzz/<target>.dict, where there is one, is its
+# libFuzzer dictionary.  See tests/README.md.
 FUZZ_CC      ?= clang
 FUZZ_B        = $(B)/fuzz
 FUZZ_SECONDS ?= 60
@@ -180,14 +182,32 @@ FUZZ_BINS     = $(addprefix $(FUZZ_B)/,$(FUZZ_TARGETS))
 $(FUZZ_B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
-	$(Q)$(FUZZ_CC) -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link $(WARN) $(INCS) -MMD -MP -c -o $@ $<
+	$(Q)$(FUZZ_CC) -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link $(WARN) $(FUZZ_XWARN) $(INCS) -MMD -MP -c -o $@ $<
+# clang warns where gcc does not: controller/zsync.c's `ZSYNC_REQUEST + z->sent`
+$(FUZZ_B)/obj/controller/%.o: FUZZ_XWARN = -Wno-string-plus-int
 $(FUZZ_B)/libdnsd.a: $(patsubst %.c,$(FUZZ_B)/obj/%.o,$(DNSD_SRC))
 	@echo "  AR      $@"
 	$(Q)rm -f $@ && ar rcs $@ $^
 $(FUZZ_B)/libcommon.a: $(patsubst %.c,$(FUZZ_B)/obj/%.o,$(COMMON_SRC))
 	@echo "  AR      $@"
 	$(Q)rm -f $@ && ar rcs $@ $^
-$(FUZZ_B)/fuzz_%: $(FUZZ_B)/obj/fuzz/fuzz_%.o $(FUZZ_B)/libdnsd.a $(FUZZ_B)/libcommon.a
+$(FUZZ_B)/libprobes.a: $(patsubst %.c,$(FUZZ_B)/obj/%.o,$(PROBES_SRC))
+	@echo "  AR      $@"
+	$(Q)rm -f $@ && ar rcs $@ $^
+$(FUZZ_B)/libcontroller.a: $(patsubst %.c,$(FUZZ_B)/obj/%.o,$(CTL_SRC))
+	@echo "  AR      $@"
+	$(Q)rm -f $@ && ar rcs $@ $^
+# the dnsd harnesses link dnsd + common; the controller and probe ones
+# (fuzz_birdreply, fuzz_judge, fuzz_ctlsock: named in FUZZ_CTL) the
+# controller's libraries too
+FUZZ_CTL      = fuzz_birdreply fuzz_ctlsock fuzz_judge
+$(addprefix $(FUZZ_B)/,$(filter-out $(FUZZ_CTL),$(FUZZ_TARGETS))): $(FUZZ_B)/fuzz_%: \
+		$(FUZZ_B)/obj/fuzz/fuzz_%.o $(FUZZ_B)/libdnsd.a $(FUZZ_B)/libcommon.a
+	@echo "  LD      $@"
+	$(Q)$(FUZZ_CC) -g $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(LIBS)
+$(addprefix $(FUZZ_B)/,$(filter $(FUZZ_CTL),$(FUZZ_TARGETS))): $(FUZZ_B)/fuzz_%: \
+		$(FUZZ_B)/obj/fuzz/fuzz_%.o $(FUZZ_B)/libdnsd.a $(FUZZ_B)/libcontroller.a \
+		$(FUZZ_B)/libprobes.a $(FUZZ_B)/libcommon.a
 	@echo "  LD      $@"
 	$(Q)$(FUZZ_CC) -g $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(LIBS)
 
@@ -197,8 +217,9 @@ fuzz: fuzz-build
 	@for t in $(FUZZ_TARGETS); do \
 	    mkdir -p $(FUZZ_B)/corpus/$$t; \
 	    seeds=; [ -d fuzz/corpus/$$t ] && seeds=fuzz/corpus/$$t; \
+	    dict=; [ -f fuzz/$$t.dict ] && dict=-dict=fuzz/$$t.dict; \
 	    echo "== $$t: $(FUZZ_SECONDS) s"; \
-	    $(FUZZ_B)/$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -print_final_stats=1 \
+	    $(FUZZ_B)/$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -print_final_stats=1 $$dict \
 	        -artifact_prefix=$(FUZZ_B)/crash-$$t- $(FUZZ_B)/corpus/$$t $$seeds \
 	        2>$(FUZZ_B)/$$t.log || { tail -n 60 $(FUZZ_B)/$$t.log; exit 1; }; \
 	    grep -E '^stat::(number_of_executed_units|average_exec_per_sec|peak_rss_mb)' $(FUZZ_B)/$$t.log; \

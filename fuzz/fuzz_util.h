@@ -4,7 +4,8 @@
  * fuzz/make_corpus.py gives Knot to capture the seed corpus from), a
  * configuration with a secondary zone (TSIG key, allow-notify,
  * allow-transfer) and a file zone, and the splitting of one fuzz input
- * into DNS messages.  (Header only, included by the fuzz/fuzz_*.c files.)
+ * into DNS messages (or other parts); the removal of a harness's scratch
+ * directory at exit.  (Header only, included by the fuzz/fuzz_*.c files.)
  *
  * Inputs that hold several messages frame them like DNS over TCP: a 2-byte
  * length, then the message; a last length larger than what is left takes
@@ -22,6 +23,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <ftw.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -265,6 +268,35 @@ static inline struct snapshot *fuzz_snapshot(const char *who)
 	if (!snap)
 		exit(2);
 	return snap;
+}
+
+/* removing a harness's scratch directory (at exit, see fuzz_rmtree_at_exit) */
+static inline int fuzz_rm_one(const char *path, const struct stat *st, int flag,
+			      struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if (flag == FTW_DP)
+		rmdir(path);
+	else
+		unlink(path);
+	return 0;
+}
+
+static char fuzz_scratch[256];
+
+static inline void fuzz_rmtree_now(void)
+{
+	if (fuzz_scratch[0])
+		nftw(fuzz_scratch, fuzz_rm_one, 8, FTW_DEPTH | FTW_PHYS);
+}
+
+/* dir (a mkdtemp() directory of the harness) is removed when the process
+ * exits normally (the end of -max_total_time or -runs) */
+static inline void fuzz_rmtree_at_exit(const char *dir)
+{
+	snprintf(fuzz_scratch, sizeof fuzz_scratch, "%s", dir);
+	atexit(fuzz_rmtree_now);
 }
 
 #endif

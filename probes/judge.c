@@ -108,6 +108,58 @@ static void judge_nsid(ldns_pkt *pkt, struct probe_result *r, const uint8_t **ra
 	}
 }
 
+/* past the name at *pos; false when it runs off the message */
+static bool judge_skip_name(const uint8_t *w, size_t len, size_t *pos)
+{
+	while (*pos < len) {
+		uint8_t c = w[*pos];
+		if (c == 0) {
+			(*pos)++;
+			return true;
+		}
+		if ((c & 0xc0) == 0xc0) {
+			*pos += 2;
+			return *pos <= len;
+		}
+		if (c & 0xc0)
+			return false;
+		*pos += 1u + c;
+	}
+	return false;
+}
+
+/* a TSIG record that is not the message's last (RFC 8945 section 5.1):
+ * ldns_wire2pkt() (1.8.3) keeps only the last TSIG it reads, leaking the
+ * others, so such a reply is refused before ldns sees it.  A message too
+ * short to walk is left to ldns, which refuses it. */
+static bool judge_tsig_misplaced(const uint8_t *w, size_t len)
+{
+	if (len < 12)
+		return false;
+	size_t qd = (size_t)(w[4] << 8 | w[5]);
+	size_t n = (size_t)(w[6] << 8 | w[7]) + (size_t)(w[8] << 8 | w[9]) +
+		   (size_t)(w[10] << 8 | w[11]);
+	size_t pos = 12;
+	for (size_t i = 0; i < qd; i++) {
+		if (!judge_skip_name(w, len, &pos) || len - pos < 4)
+			return false;
+		pos += 4;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!judge_skip_name(w, len, &pos) || len - pos < 10)
+			return false;
+		uint16_t type = (uint16_t)(w[pos] << 8 | w[pos + 1]);
+		size_t rdlen = (size_t)(w[pos + 8] << 8 | w[pos + 9]);
+		if (type == LDNS_RR_TYPE_TSIG && i + 1 < n)
+			return true;
+		pos += 10;
+		if (len - pos < rdlen)
+			return false;
+		pos += rdlen;
+	}
+	return false;
+}
+
 static const ldns_rr *judge_find_type(const ldns_rr_list *l, ldns_rr_type t)
 {
 	for (size_t i = 0; l && i < ldns_rr_list_rr_count(l); i++)
@@ -255,6 +307,11 @@ void judge_reply(const struct cfg_probe *spec, const struct judge_input *in,
 	char tb[16], a[24], b[24], msg[200], msg2[200];
 
 	r->latency_us = in->latency_us;
+	if (judge_tsig_misplaced(in->wire, in->len)) {
+		judge_fail(r, spec, PROBE_WRONG, "malformed reply (%zu bytes): a TSIG record "
+			   "that is not the last record", in->len);
+		return;
+	}
 	ldns_status st = ldns_wire2pkt(&pkt, in->wire, in->len);
 	if (st != LDNS_STATUS_OK) {
 		judge_fail(r, spec, PROBE_WRONG, "malformed reply (%zu bytes): %s", in->len,
@@ -379,7 +436,7 @@ int judge_primary_serial(const struct cfg_probe *spec, uint16_t id, const uint8_
 	ldns_pkt *pkt = NULL;
 	int rc = -1;
 	(void)spec;
-	if (ldns_wire2pkt(&pkt, wire, len) != LDNS_STATUS_OK)
+	if (judge_tsig_misplaced(wire, len) || ldns_wire2pkt(&pkt, wire, len) != LDNS_STATUS_OK)
 		return -1;
 	if (ldns_pkt_qr(pkt) && ldns_pkt_id(pkt) == id &&
 	    ldns_pkt_get_rcode(pkt) == LDNS_RCODE_NOERROR &&

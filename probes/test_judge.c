@@ -199,6 +199,53 @@ static void test_malformed(void **st)
 	config_probe_clear(&s);
 }
 
+/* a TSIG record must be the last (RFC 8945): one that is not is refused
+ * before ldns_wire2pkt(), which leaks all but the last TSIG it reads (found
+ * by fuzz/fuzz_judge, fuzz/corpus/fuzz_judge/regress-tsig-not-last); a
+ * last TSIG is left alone */
+static void test_tsig_misplaced(void **st)
+{
+	static const uint8_t tsig[] = {
+		3, 'k', 'e', 'y', 0, 0, 250, 0, 255, 0, 0, 0, 0, 0, 29,
+		11, 'h', 'm', 'a', 'c', '-', 's', 'h', 'a', '2', '5', '6', 0,
+		0, 0, 0x6b, 0x01, 0x64, 0xc0, 1, 44, 0, 0, 0x10, 0x92, 0, 0, 0, 0,
+	};
+	struct cfg_probe s;
+	struct probe_result r;
+	uint8_t *w, buf[1024];
+	size_t n;
+	uint32_t serial;
+	spec_init(&s);
+	ldns_pkt *p = reply_new(&s, 4242, soa_ans);
+	assert_int_equal(ldns_pkt2wire(&w, p, &n), LDNS_STATUS_OK);
+	ldns_pkt_free(p);
+	assert_true(n + 4 * sizeof tsig <= sizeof buf);
+	memcpy(buf, w, n);
+	free(w);
+	for (int k = 1; k <= 4; k++) {
+		size_t len = n;
+		for (int i = 0; i < k; i++) {
+			memcpy(buf + len, tsig, sizeof tsig);
+			len += sizeof tsig;
+		}
+		buf[10] = 0;
+		buf[11] = (uint8_t)k;
+		struct judge_input in = { .id = 4242, .wire = buf, .len = len, .now = NOW,
+					  .latency_us = 1000 };
+		judge_init(&r);
+		judge_reply(&s, &in, &r);
+		if (k == 1) {
+			assert_int_equal(r.verdict, PROBE_OK);
+			assert_int_equal(judge_primary_serial(&s, 4242, buf, len, &serial), 0);
+		} else {
+			assert_int_equal(r.verdict, PROBE_WRONG);
+			assert_non_null(strstr(r.reason, "TSIG record that is not the last"));
+			assert_int_equal(judge_primary_serial(&s, 4242, buf, len, &serial), -1);
+		}
+	}
+	config_probe_clear(&s);
+}
+
 /* garbage never crashes the judge and is always WRONG: every truncation and
  * many single-byte corruptions of a full reply, and random bytes */
 static void test_garbage(void **st)
@@ -602,6 +649,7 @@ int main(void)
 		cmocka_unit_test(test_id_question),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_garbage),
+		cmocka_unit_test(test_tsig_misplaced),
 		cmocka_unit_test(test_rdata),
 		cmocka_unit_test(test_nsid),
 		cmocka_unit_test(test_rrsig),

@@ -2,8 +2,10 @@
 # t_fuzz — the libFuzzer harnesses of fuzz/ (one per parser of outside
 # input, fuzz/fuzz_*.c) build with clang and survive a short run under
 # ASan/UBSan/LSan: each replays its seed corpus fuzz/corpus/<target>/ (real
-# captures from Knot and kdig, and the inputs of the crashes found so far)
-# and then fuzzes FUZZ_SMOKE_SECONDS (default 3).  `make fuzz` is the long
+# captures from Knot and kdig, the inputs fuzz/make_seeds.py writes, and
+# the inputs of the crashes found so far) and then fuzzes
+# FUZZ_SMOKE_SECONDS (default 3), with fuzz/<target>.dict as its
+# dictionary where there is one.  `make fuzz` is the long
 # run (tests/README.md).  Exit 77 without clang or clang's libFuzzer.
 # The harnesses are built into $(dirname $RAIZ_BUILD)/fuzz (make B=...).
 set -u
@@ -37,8 +39,10 @@ for src in fuzz/fuzz_*.c; do
 		nseeds=$(find "fuzz/corpus/$t" -type f | wc -l)
 	fi
 	[ "$nseeds" -gt 0 ] || echo "note: $t has no seed corpus (fuzz/corpus/$t/)"
+	dict=()
+	[ -f "fuzz/$t.dict" ] && dict=("-dict=fuzz/$t.dict")
 	# the first directory takes what the run finds; the seeds are only read
-	if "$b/fuzz/$t" -max_total_time="$secs" -timeout=10 -print_final_stats=1 \
+	if "$b/fuzz/$t" -max_total_time="$secs" -timeout=10 -print_final_stats=1 "${dict[@]}" \
 		-artifact_prefix="$d/crash-$t-" "$d/$t" "${seeds[@]}" >"$d/$t.log" 2>&1; then
 		runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$d/$t.log")
 		rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$d/$t.log")
