@@ -9,6 +9,7 @@
 #include "dnsd/xfrin.h"
 #include "dnsd/zone.h"
 #include "dnsd/zread.h"
+#include "dnsd/zsplice.h"
 
 #define T_SOA 6
 
@@ -170,12 +171,131 @@ twice:
 	return 0;
 }
 
+enum ixfr_how ixfr_how = IXFR_AUTO;
+
+/* carrying old's records into the next version's R, with the additions
+ * (A, in canonical order) merged in, so that the result is in canonical
+ * order and zone_build() need not sort; the same for a rebuild (every
+ * node) and a splice (the changed owners' nodes): the records of an owner
+ * end up in the same order either way */
+struct carry {
+	struct zread *R;
+	const struct zread *A;
+	size_t ai;
+	struct rset *s;
+	uint8_t *kb;
+	struct ixfr_stats *st;
+};
+
+/* the additions that sort before (key, type, covered); all when key is NULL */
+static int carry_adds(struct carry *c, const uint8_t *key, size_t klen, uint16_t type,
+		      uint16_t cov)
+{
+	const struct zrec *add = c->A->rrs.p;
+	for (; c->ai < c->A->rrs.n; c->ai++) {
+		const struct zrec *a = &add[c->ai];
+		if (key) {
+			size_t akl;
+			const uint8_t *ak = zrec_key(c->A, a, &akl);
+			int cmp = dname_key_cmp(ak, akl, key, klen);
+			if (cmp > 0 || (cmp == 0 && (a->type > type ||
+						     (a->type == type && a->covered > cov))))
+				break;
+		}
+		if (zread_add_wire(c->R, zrec_wire(c->A, a), a->type, a->ttl,
+				   (const uint8_t *)c->A->rdata.p + a->rd, a->rdlen) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* the records `it` walks, less the deleted ones and the apex SOA */
+static int carry_records(struct carry *c, struct zone_iter *it)
+{
+	struct zone_rr rr;
+	uint8_t okey[DNAME_MAX];
+	size_t okl = 0;
+	int32_t onode = -1;
+	while (zone_iter_next(it, &rr)) {
+		if (rr.node != onode) {
+			onode = rr.node;
+			okl = dname_key(rr.owner, okey);
+		}
+		uint16_t cov = rr.type == 46 && rr.rdlen >= 2 ? (uint16_t)(rr.rdata[0] << 8 | rr.rdata[1])
+							       : 0;
+		if (carry_adds(c, okey, okl, rr.type, cov) < 0)
+			return -1;
+		if (rr.type == T_SOA && rr.node == 0)
+			continue;
+		size_t kl = key_make(c->kb, rr.owner, rr.type, rr.rdata, rr.rdlen);
+		struct rkey *e = c->s->ndel ? rset_find(c->s, c->kb, kl, fnv(c->kb, kl)) : NULL;
+		if (e && (e->state == K_DEL || e->state == K_READD || e->state == K_GONE)) {
+			if (!e->found)
+				c->st->deleted++;
+			e->found = true;
+			continue;
+		}
+		if (zread_add_wire(c->R, rr.owner, rr.type, rr.ttl, rr.rdata, rr.rdlen) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int key_cmp(const void *a, const void *b)
+{
+	const struct zsplice_key *x = a, *y = b;
+	return dname_key_cmp(x->key, x->len, y->key, y->len);
+}
+
+/* the owners the net change touches, and the apex: sorted, unique */
+static struct zsplice_key *changed_owners(const struct rset *s, const struct zone *old, size_t *n)
+{
+	size_t cnt = 1;
+	for (size_t i = 0; i <= s->mask; i++)
+		cnt += s->t[i].state != K_EMPTY;
+	struct zsplice_key *k = malloc(cnt * sizeof *k);
+	if (!k)
+		return NULL;
+	size_t m = 0;
+	k[m].len = (uint8_t)old->apex_keylen;
+	memcpy(k[m++].key, old->apex_key, old->apex_keylen);
+	for (size_t i = 0; i <= s->mask; i++)
+		if (s->t[i].state != K_EMPTY) {
+			k[m].len = (uint8_t)dname_key(s->t[i].b, k[m].key);
+			m++;
+		}
+	qsort(k, m, sizeof *k, key_cmp);
+	size_t u = 0;
+	for (size_t i = 0; i < m; i++)
+		if (u == 0 || key_cmp(&k[u - 1], &k[i]) != 0)
+			k[u++] = k[i];
+	*n = u;
+	return k;
+}
+
+/* splice (zsplice.h) or rebuild?  A splice copies the whole zone and
+ * leaves the changed owners' old bytes behind: rebuild, compacting, once
+ * those are a third of its bytes, and when the change is a large
+ * part of the zone (it costs a compile anyway) */
+static bool want_splice(const struct zone *old, const struct rset *s)
+{
+	if (ixfr_how != IXFR_AUTO)
+		return ixfr_how == IXFR_SPLICE;
+	size_t changes = 0;
+	for (size_t i = 0; i <= s->mask; i++)
+		changes += s->t[i].state != K_EMPTY;
+	size_t total = old->rdata_len + old->names_len + old->nrrsets * sizeof(struct zrrset);
+	return changes <= old->records / 8 + 16 && old->dead * 3 <= total;
+}
+
 struct zone *ixfr_apply(const struct zone *old, const struct xfrin_delta *deltas, size_t n,
 			const char *source, struct ixfr_stats *st, char *err, size_t errlen)
 {
 	struct rset s = { 0 };
 	struct zread R, A;
-	struct zone *z = NULL;
+	struct zone *z = NULL, *part = NULL;
+	struct zsplice_key *keys = NULL;
+	size_t nkeys = 0;
 	uint8_t *kb = malloc(DNAME_MAX + 2 + 65535);
 	char txt[512];
 
@@ -216,58 +336,37 @@ struct zone *ixfr_apply(const struct zone *old, const struct xfrin_delta *deltas
 	}
 	zread_sort(&A);
 
-	/* carry the old copy over, merging the additions in, so that the
-	 * result is in canonical order and zone_build() need not sort */
+	/* every record of old (a rebuild) or those of the changed owners (a
+	 * splice), with the additions */
+	struct carry c = { .R = &R, .A = &A, .s = &s, .kb = kb, .st = st };
 	struct zone_iter it;
-	struct zone_rr rr;
-	const struct zrec *add = A.rrs.p;
-	size_t na = A.rrs.n, ai = 0;
-	uint8_t okey[DNAME_MAX];
-	size_t okl = 0;
-	int32_t onode = -1;
-	zone_iter_init(&it, old);
-	for (;;) {
-		bool more = zone_iter_next(&it, &rr);
-		if (more && rr.node != onode) {
-			onode = rr.node;
-			okl = dname_key(rr.owner, okey);
-		}
-		/* additions that sort before this record (all of them at the end) */
-		while (ai < na) {
-			const struct zrec *a = &add[ai];
-			if (more) {
-				size_t akl;
-				const uint8_t *ak = zrec_key(&A, a, &akl);
-				int c = dname_key_cmp(ak, akl, okey, okl);
-				uint16_t cov = rr.type == 46 && rr.rdlen >= 2 ?
-					       (uint16_t)(rr.rdata[0] << 8 | rr.rdata[1]) : 0;
-				if (c > 0 || (c == 0 && (a->type > rr.type ||
-							 (a->type == rr.type && a->covered > cov))))
-					break;
-			}
-			if (zread_add_wire(&R, zrec_wire(&A, a), a->type, a->ttl,
-					   (const uint8_t *)A.rdata.p + a->rd, a->rdlen) < 0) {
-				snprintf(err, errlen, "out of memory");
-				goto out;
-			}
-			ai++;
-		}
-		if (!more)
-			break;
-		if (rr.type == T_SOA && rr.node == 0)
-			continue;
-		size_t kl = key_make(kb, rr.owner, rr.type, rr.rdata, rr.rdlen);
-		struct rkey *e = s.ndel ? rset_find(&s, kb, kl, fnv(kb, kl)) : NULL;
-		if (e && (e->state == K_DEL || e->state == K_READD || e->state == K_GONE)) {
-			if (!e->found)
-				st->deleted++;
-			e->found = true;
-			continue;
-		}
-		if (zread_add_wire(&R, rr.owner, rr.type, rr.ttl, rr.rdata, rr.rdlen) < 0) {
+	st->spliced = want_splice(old, &s);
+	if (st->spliced) {
+		keys = changed_owners(&s, old, &nkeys);
+		if (!keys) {
 			snprintf(err, errlen, "out of memory");
 			goto out;
 		}
+		for (size_t k = 0; k < nkeys; k++) {
+			int32_t node = zone_lookup(old, keys[k].key, keys[k].len);
+			if (node < 0)
+				continue;
+			zone_iter_node(&it, old, node);
+			if (carry_records(&c, &it) < 0) {
+				snprintf(err, errlen, "out of memory");
+				goto out;
+			}
+		}
+	} else {
+		zone_iter_init(&it, old);
+		if (carry_records(&c, &it) < 0) {
+			snprintf(err, errlen, "out of memory");
+			goto out;
+		}
+	}
+	if (carry_adds(&c, NULL, 0, 0, 0) < 0) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
 	}
 	/* deletions of records the copy does not hold */
 	for (size_t i = 0; i <= s.mask; i++) {
@@ -288,8 +387,15 @@ struct zone *ixfr_apply(const struct zone *old, const struct xfrin_delta *deltas
 			goto out;
 		}
 	}
-	z = zone_build(old->name, &R, err, errlen);
+	if (!st->spliced) {
+		z = zone_build(old->name, &R, err, errlen);
+	} else if ((part = zone_build(old->name, &R, err, errlen)) != NULL) {
+		zread_free(&R);
+		z = zsplice_apply(old, part, keys, nkeys, err, errlen);
+	}
 out:
+	zone_unref(part);
+	free(keys);
 	zread_free(&R);
 	zread_free(&A);
 	rset_free(&s);

@@ -79,6 +79,7 @@ struct xjob {
 	uint32_t pserial;
 	enum xfrin_kind kind;
 	size_t messages, bytes, records, added, deleted;
+	bool spliced;		/* an IXFR applied in place (ixfr.h) */
 	unsigned signed_msgs;
 	int64_t started_ms, ms;
 	time_t finished;
@@ -482,11 +483,13 @@ static void job_one(struct xjob *j, int i)
 		return;
 	}
 	struct zone *nz;
-	if (res.kind == XFRIN_IXFR) {
+	const bool ixfr = res.kind == XFRIN_IXFR;
+	if (ixfr) {
 		struct ixfr_stats st;
 		nz = ixfr_apply(j->old, res.deltas, res.ndeltas, res.source_name, &st, e, sizeof e);
 		j->added = st.added;
 		j->deleted = st.deleted;
+		j->spliced = st.spliced;
 	} else {
 		nz = zone_build(j->name, &res.R, e, sizeof e);
 	}
@@ -496,7 +499,8 @@ static void job_one(struct xjob *j, int i)
 		check(j, C_COMPILE, false, "%s", e);
 		return;
 	}
-	check(j, C_COMPILE, true, "%zu records, %zu names", nz->records, nz->nnodes);
+	check(j, C_COMPILE, true, "%zu records, %zu names%s", nz->records, nz->nnodes,
+	      !ixfr ? "" : j->spliced ? ", IXFR spliced into the copy" : ", IXFR rebuilt in full");
 	if (verify(j, nz) < 0) {
 		for (int c = 0; c < C_COUNT; c++)
 			if (j->chk[c].state == 0)
@@ -801,9 +805,10 @@ static void job_done(struct xfrd *x, struct xjob *j)
 			xz->latency_due = true;
 			xz->job_ms = j->ms;
 			if (j->kind == XFRIN_IXFR)
-				log_notice("zone %s: IXFR from %s: serial %u -> %u, +%zu -%zu records, "
-					   "%lld ms", xz->name, xz->primary, from, xz->z->serial, j->added,
-					   j->deleted, (long long)j->ms);
+				log_notice("zone %s: IXFR from %s: serial %u -> %u, +%zu -%zu records "
+					   "(%s), %lld ms", xz->name, xz->primary, from, xz->z->serial,
+					   j->added, j->deleted, j->spliced ? "spliced" : "rebuilt",
+					   (long long)j->ms);
 			else
 				log_notice("zone %s: AXFR from %s: serial %s%u, %zu records, %zu bytes, "
 					   "%lld ms", xz->name, xz->primary, had ? "" : "(first copy) ",

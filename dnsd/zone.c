@@ -8,6 +8,7 @@
 
 #include "dnsd/nsec3.h"
 #include "dnsd/zone.h"
+#include "dnsd/zone_int.h"
 #include "dnsd/zread.h"
 
 #define T_NS 2
@@ -393,15 +394,23 @@ void zone_iter_init(struct zone_iter *it, const struct zone *z)
 {
 	it->z = z;
 	it->node = 0;
+	it->last = z->nnodes;
 	it->rrset = 0;
 	it->off = it->end = 0;
+}
+
+void zone_iter_node(struct zone_iter *it, const struct zone *z, int32_t i)
+{
+	zone_iter_init(it, z);
+	it->node = (size_t)i;
+	it->last = (size_t)i + 1;
 }
 
 bool zone_iter_next(struct zone_iter *it, struct zone_rr *rr)
 {
 	const struct zone *z = it->z;
 	while (it->off >= it->end) {
-		if (it->node >= z->nnodes)
+		if (it->node >= it->last)
 			return false;
 		const struct znode *n = &z->nodes[it->node];
 		if (it->rrset >= n->nrrsets) {
@@ -431,7 +440,7 @@ static int zn3_cmp(const void *a, const void *b)
 	return memcmp(((const struct zn3 *)a)->hash, ((const struct zn3 *)b)->hash, NSEC3_HASH_LEN);
 }
 
-static int compile_nsec3(struct zone *z)
+int zone_nsec3_chain(struct zone *z)
 {
 	const struct zrrset *param = zone_rrset(z, 0, T_NSEC3PARAM);
 	if (!param)
@@ -564,7 +573,7 @@ static uint32_t key_hash(const uint8_t *key, size_t len)
 	return h ^ (h >> 15);
 }
 
-static int build_htab(struct zone *z)
+int zone_index(struct zone *z)
 {
 	size_t size = 16;
 	while (size < z->nnodes * 2)
@@ -580,6 +589,52 @@ static int build_htab(struct zone *z)
 			h = (h + 1) & z->hmask;
 		z->htab[h] = (uint32_t)i + 1;
 	}
+	return 0;
+}
+
+/* the slot of node index v (1-based) on its probe path from its home */
+static void htab_put(struct zone *z, uint32_t v)
+{
+	const struct znode *n = &z->nodes[v - 1];
+	size_t h = key_hash(znode_key(z, n), n->keylen) & z->hmask;
+	while (z->htab[h])
+		h = (h + 1) & z->hmask;
+	z->htab[h] = v;
+}
+
+int zone_index_patch(struct zone *z, const struct zone *old, const int32_t *okey,
+		     const int32_t *added, size_t nadded)
+{
+	size_t size = 16;
+	while (size < z->nnodes * 2)
+		size <<= 1;
+	if (size != old->hmask + 1)
+		return zone_index(z);	/* another size: as zone_index() would make it */
+	z->htab = malloc(size * sizeof *z->htab);
+	if (!z->htab)
+		return -1;
+	z->hmask = old->hmask;
+	/* the keys still there renumbered, the others emptied; then what
+	 * follows each emptied slot up to the next empty one is put again
+	 * (deletion in linear probing); then the new keys */
+	size_t nempty = 0;
+	for (size_t s = 0; s < size; s++) {
+		uint32_t v = old->htab[s];
+		int32_t nv = v ? okey[v - 1] : -1;
+		z->htab[s] = nv >= 0 ? (uint32_t)nv + 1 : 0;
+		nempty += v && nv < 0;
+	}
+	for (size_t s = 0; nempty && s < size; s++) {
+		if (!old->htab[s] || okey[old->htab[s] - 1] >= 0)
+			continue;
+		for (size_t t = (s + 1) & z->hmask; z->htab[t]; t = (t + 1) & z->hmask) {
+			uint32_t v = z->htab[t];
+			z->htab[t] = 0;
+			htab_put(z, v);
+		}
+	}
+	for (size_t k = 0; k < nadded; k++)
+		htab_put(z, (uint32_t)added[k] + 1);
 	return 0;
 }
 
@@ -885,7 +940,32 @@ static int compile(struct zone *z, struct zread *R, bool take)
 		z->soa_nx_ttl = ttl < min ? ttl : min;
 	}
 
-	/* derived per-node fields; parents precede children */
+	zone_derive(z);
+	if (zone_index(z) < 0 || zone_nsec3_chain(z) < 0) {
+		zread_error(R, 0, 0, "out of memory");
+		ret = -1;
+		goto out;
+	}
+	ret = 0;
+out:
+	zvec_free(&B.nodes);
+	zvec_free(&B.rrsets);
+	free(B.dst);
+	free(B.own);
+	free(runs);
+	return ret;
+}
+
+/* the per-node fields that follow from the nodes' RRsets and parents
+ * (flags, wild, nsec, deleg, dname), reset first; parents precede
+ * children in the array */
+void zone_derive(struct zone *z)
+{
+	for (size_t i = 0; i < z->nnodes; i++) {
+		struct znode *nd = &z->nodes[i];
+		nd->flags = 0;
+		nd->wild = nd->nsec = nd->deleg = nd->dname = -1;
+	}
 	for (size_t i = 0; i < z->nnodes; i++) {
 		struct znode *nd = &z->nodes[i];
 		const struct zrrset *rs = znode_rrsets(z, nd);
@@ -917,22 +997,9 @@ static int compile(struct zone *z, struct zread *R, bool take)
 		else if (i > 0)
 			nd->nsec = z->nodes[i - 1].nsec;
 	}
-	if (build_htab(z) < 0 || compile_nsec3(z) < 0) {
-		zread_error(R, 0, 0, "out of memory");
-		ret = -1;
-		goto out;
-	}
-	ret = 0;
-out:
-	zvec_free(&B.nodes);
-	zvec_free(&B.rrsets);
-	free(B.dst);
-	free(B.own);
-	free(runs);
-	return ret;
 }
 
-static void zone_free(struct zone *z)
+void zone_free(struct zone *z)
 {
 	if (!z)
 		return;
@@ -978,7 +1045,7 @@ void zone_unref(struct zone *z)
 		zone_free(z);
 }
 
-static struct zone *zone_new(const char *name, const char *file, struct zread *R, char *err,
+struct zone *zone_new(const char *name, const char *file, struct zread *R, char *err,
 			     size_t errlen)
 {
 	struct zone *z = calloc(1, sizeof *z);

@@ -103,6 +103,9 @@ struct zone {
 	uint32_t serial;
 	uint32_t soa_nx_ttl;	/* min(SOA TTL, SOA MINIMUM): TTL of SOA in negative answers */
 	size_t records;
+	/* bytes of rdata, names and rrsets no node uses any more: left
+	 * behind by zsplice.h (an IXFR applied in place of a rebuild) */
+	size_t dead;
 
 	/* identity of the files read (the zone file first, then the
 	 * $INCLUDEd ones), for sharing unchanged zones across reloads */
@@ -163,11 +166,13 @@ struct zone_rr {
 };
 struct zone_iter {
 	const struct zone *z;
-	size_t node;
+	size_t node, last;
 	unsigned rrset;
 	uint32_t off, end;	/* the current RRset's records in z->rdata */
 };
 void zone_iter_init(struct zone_iter *it, const struct zone *z);
+/* the same over the records of node i only */
+void zone_iter_node(struct zone_iter *it, const struct zone *z, int32_t i);
 /* false at the end */
 bool zone_iter_next(struct zone_iter *it, struct zone_rr *rr);
 

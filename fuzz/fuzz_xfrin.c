@@ -17,7 +17,9 @@
  * An IXFR answered NOTIMP/REFUSED/FORMERR goes on as xfrin_transfer()
  * does: the messages left are the answer to an AXFR.
  * Oracles besides the sanitizers: a zone built from a complete stream has
- * the stream's serial.
+ * the stream's serial; an IXFR applied by a splice (dnsd/zsplice.h) and by
+ * a rebuild fails or succeeds alike, and the two zones are the same
+ * (zsplice_same()).
  */
 #include <ldns/ldns.h>
 #include <stdlib.h>
@@ -26,6 +28,7 @@
 #include "dnsd/ixfr.h"
 #include "dnsd/xfrin.h"
 #include "dnsd/zone.h"
+#include "dnsd/zsplice.h"
 #include "fuzz/fuzz_util.h"
 
 static struct zone *old;
@@ -83,7 +86,19 @@ static void build(const struct xfrin_result *res)
 		z = zone_build("example.", (struct zread *)&res->R, err, sizeof err);
 	} else if (res->kind == XFRIN_IXFR) {
 		struct ixfr_stats st;
+		char err2[600], why[300];
+		ixfr_how = IXFR_REBUILD;
+		struct zone *r = ixfr_apply(old, res->deltas, res->ndeltas, res->source_name, &st,
+					    err2, sizeof err2);
+		ixfr_how = IXFR_SPLICE;
 		z = ixfr_apply(old, res->deltas, res->ndeltas, res->source_name, &st, err, sizeof err);
+		ixfr_how = IXFR_AUTO;
+		if ((r == NULL) != (z == NULL) || (r && !zsplice_same(z, r, why, sizeof why))) {
+			fprintf(stderr, "fuzz_xfrin: IXFR rebuilt: %s; spliced: %s\n",
+				r ? "ok" : err2, !z ? err : r ? why : "ok");
+			abort();
+		}
+		zone_unref(r);
 	}
 	log_debug("fuzz_xfrin: %s serial %u, %zu deltas: %s", xfrin_kind_names[res->kind],
 		  res->serial, res->ndeltas, z ? "built" : res->kind == XFRIN_UPTODATE ? "-" : err);
