@@ -43,7 +43,7 @@ BIRDCONF_SRC = $(call mods,bird-conf)
 # which libraries each directory links with (its own first)
 DEPS_common     = common
 DEPS_probes     = probes common
-DEPS_dnsd       = dnsd common
+DEPS_dnsd       = dnsd probes common
 DEPS_controller = controller probes common
 DEPS_raizctl    = raizctl birdconf controller probes common
 DEPS_bird-conf  = birdconf controller probes common
@@ -90,7 +90,7 @@ $(1)/libbirdconf.a: $$(patsubst %.c,$(1)/obj/%.o,$$(BIRDCONF_SRC))
 	@echo "  AR      $$@"
 	$$(Q)rm -f $$@ && ar rcs $$@ $$^
 
-$(1)/raiz-dnsd: $(1)/obj/dnsd/main.o $(1)/libdnsd.a $(1)/libcommon.a
+$(1)/raiz-dnsd: $(1)/obj/dnsd/main.o $(1)/libdnsd.a $(1)/libprobes.a $(1)/libcommon.a
 	@echo "  LD      $$@"
 	$$(Q)$$(CC) $$(CFLAGS) $(2) -o $$@ $$^ $$(LIBS)
 $(1)/raiz-controller: $(1)/obj/controller/main.o $(1)/libcontroller.a $(1)/libprobes.a \
@@ -110,7 +110,7 @@ $(1)/test/probes/%: $(1)/obj/probes/%.o $(1)/libprobes.a $(1)/libcommon.a
 	@mkdir -p $$(dir $$@)
 	@echo "  LD      $$@"
 	$$(Q)$$(CC) $$(CFLAGS) $(2) -o $$@ $$^ $$(LIBS) $$(TESTLIBS)
-$(1)/test/dnsd/%: $(1)/obj/dnsd/%.o $(1)/libdnsd.a $(1)/libcommon.a
+$(1)/test/dnsd/%: $(1)/obj/dnsd/%.o $(1)/libdnsd.a $(1)/libprobes.a $(1)/libcommon.a
 	@mkdir -p $$(dir $$@)
 	@echo "  LD      $$@"
 	$$(Q)$$(CC) $$(CFLAGS) $(2) $$(LDFLAGS_$$(notdir $$@)) -o $$@ $$^ $$(LIBS) $$(TESTLIBS)
@@ -202,7 +202,8 @@ $(FUZZ_B)/libcontroller.a: $(patsubst %.c,$(FUZZ_B)/obj/%.o,$(CTL_SRC))
 # controller's libraries too
 FUZZ_CTL      = fuzz_birdreply fuzz_ctlsock fuzz_judge
 $(addprefix $(FUZZ_B)/,$(filter-out $(FUZZ_CTL),$(FUZZ_TARGETS))): $(FUZZ_B)/fuzz_%: \
-		$(FUZZ_B)/obj/fuzz/fuzz_%.o $(FUZZ_B)/libdnsd.a $(FUZZ_B)/libcommon.a
+		$(FUZZ_B)/obj/fuzz/fuzz_%.o $(FUZZ_B)/libdnsd.a $(FUZZ_B)/libprobes.a \
+		$(FUZZ_B)/libcommon.a
 	@echo "  LD      $@"
 	$(Q)$(FUZZ_CC) -g $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(LIBS)
 $(addprefix $(FUZZ_B)/,$(filter $(FUZZ_CTL),$(FUZZ_TARGETS))): $(FUZZ_B)/fuzz_%: \

@@ -23,7 +23,7 @@ static const char *const dnsd_keys[] = {
 	"listen", "nsid", "identity", "version", "edns-buffer-size",
 	"tcp-max-connections", "tcp-idle-timeout", "tcp-max-queries", "workers",
 	"control-socket", "pidfile", "user", "seccomp", "rate-limit", "cookies", "cookie-secret",
-	"cookie-secret-file", NULL,
+	"cookie-secret-file", "probe-gate", NULL,
 };
 static const char *const zone_keys[] = {
 	"name", "file", "primaries", "tsig-key", "transfer-source", "refresh-min",
@@ -270,6 +270,7 @@ static int dnsd_parse_server(struct cfg_ctx *c, json_object *root, struct raiz_c
 	dn->user_line = json_member_line(d, "user");
 	static const char *const seccomp_modes[] = SANDBOX_MODES;
 	cfg_get_enum(c, d, "seccomp", false, seccomp_modes, SANDBOX_SECCOMP_AUTO, &dn->seccomp);
+	cfg_get_bool(c, d, "probe-gate", false, true, &dn->probe_gate);
 	if (c->failed || dnsd_parse_rrl(c, d, &dn->rrl) < 0 || dnsd_parse_cookie(c, d, dn) < 0)
 		return -1;
 	if (!dn->control_socket)

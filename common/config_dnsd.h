@@ -51,6 +51,8 @@ struct cfg_dnsd {
 	int seccomp;                  /* enum sandbox_seccomp: "auto" (default), "on", "off", "log" */
 	struct cfg_rrl rrl;           /* "rate-limit" */
 	bool cookies;                 /* answer DNS cookies (RFC 7873), default true */
+	bool probe_gate;              /* a zone file is published only if the probes
+				       * would accept it (dnsd/gate.h), default true */
 	/* the server cookie secret: "cookie-secret" or "cookie-secret-file", or
 	 * random when neither is given (cookie_secret_random); raiz-dnsd's
 	 * reload keeps the running secret then, and sets cookie_previous to

@@ -1,4 +1,5 @@
 /* zoneset — see zoneset.h */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -6,6 +7,7 @@
 
 #include "common/config.h"
 #include "common/log.h"
+#include "dnsd/gate.h"
 #include "dnsd/zone.h"
 #include "dnsd/zoneset.h"
 
@@ -109,6 +111,30 @@ static void zoneset_index_build(struct zoneset *zs)
 	qsort_r(zs->deep, zs->ndeep, sizeof *zs->deep, deep_cmp, zs);
 }
 
+int zoneset_name_key(const char *name, uint8_t *key, size_t *keylen)
+{
+	unsigned labels;
+	return entry_key(name, key, keylen, &labels);
+}
+
+struct zoneset *zoneset_one(const char *name, struct zone *z)
+{
+	struct zoneset *zs = calloc(1, sizeof *zs);
+	if (!zs || !(zs->e = calloc(1, sizeof *zs->e)) || !(zs->deep = calloc(1, sizeof *zs->deep))) {
+		zoneset_free(zs);
+		return NULL;
+	}
+	struct zs_entry *e = &zs->e[zs->n++];
+	e->name = strdup(name);
+	if (!e->name || entry_key(name, e->key, &e->keylen, &e->labels) < 0) {
+		zoneset_free(zs);
+		return NULL;
+	}
+	e->z = zone_ref(z);
+	zoneset_index_build(zs);
+	return zs;
+}
+
 struct zoneset *zoneset_build(const struct raiz_config *cfg, const struct zoneset *prev)
 {
 	struct zoneset *zs = calloc(1, sizeof *zs);
@@ -161,6 +187,12 @@ struct zoneset *zoneset_build(const struct raiz_config *cfg, const struct zonese
 		e->z = zone_load(cz->name, cz->file, err, sizeof err);
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		double ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+		char why[600];
+		if (e->z && cfg->dnsd.probe_gate && gate_check(cfg, e->z, why, sizeof why) < 0) {
+			snprintf(err, sizeof err, "serial %u refused: %s", e->z->serial, why);
+			zone_unref(e->z);
+			e->z = NULL;
+		}
 		if (e->z) {
 			log_info("zone %s: loaded serial %u, %zu records, %zu names, %.1f ms",
 				 e->name, e->z->serial, e->z->records, e->z->nnodes, ms);

@@ -63,6 +63,12 @@ struct zoneset *zoneset_with(const struct zoneset *zs, size_t i, struct zone *z,
 struct zoneset *zoneset_add_member(const struct zoneset *zs, const char *name,
 				   const char *catalog, const char *group);
 struct zoneset *zoneset_remove(const struct zoneset *zs, size_t i);
+/* a set serving z alone (a new reference), as zone `name`; NULL on
+ * allocation failure or a bad name */
+struct zoneset *zoneset_one(const char *name, struct zone *z);
+/* the key (dname.h) of a zone name in presentation format: 0, or -1 when
+ * it is not a name */
+int zoneset_name_key(const char *name, uint8_t *key, size_t *keylen);
 /* the entry of the zone with this name, or -1 */
 int zoneset_index(const struct zoneset *zs, const char *name);
 /* the zone entry i serves (no new reference), or NULL */

@@ -119,11 +119,25 @@ t0=$EPOCHREALTIME
 lab_dnsd_unrefuse
 expect_present "recovery after serving the zone again" 15 "$t0"
 
-# ---- wrong answer: the zone now holds other data ----
+# ---- wrong answer: the zone file now holds other data ----
+# The probe gate (dnsd.probe-gate, on by default) refuses the version
+# before it is served: the node stays announced and answers .80.
 lab_make_zone $((10 * 86400)) 4 198.51.100.99
+watch_start 3
+kill -HUP "$LAB_DNSD_PID"
+watch_end "a zone file with www 198.51.100.99 (the probe expects .80)"
+a=$(lab_dig +short A www.example. @"$LAB_SVC_V4")
+[ "$a" = 198.51.100.80 ] || fail "the probe gate: www.example. answers '$a', not the served .80"
+grep -q "serial 4 refused: probe .* would fail" "$LAB_DIR/dnsd.log" ||
+	fail "the probe gate: no 'serial 4 refused: probe ... would fail' in raiz-dnsd's log"
+ok "the probe gate kept serial 4 from being served; www.example. still answers 198.51.100.80"
+# Without the gate the wrong data is served, and the controller's probe
+# must catch it.
+lab_dnsd_set '"probe-gate": false'
 t0=$EPOCHREALTIME
 kill -HUP "$LAB_DNSD_PID"
-expect_absent "www.example. answering 198.51.100.99 instead of .80" 8 "$t0"
+expect_absent "www.example. answering 198.51.100.99 instead of .80 (no probe gate)" 8 "$t0"
+lab_dnsd_set '"probe-gate": true'
 lab_make_zone $((10 * 86400)) 5
 t0=$EPOCHREALTIME
 kill -HUP "$LAB_DNSD_PID"

@@ -21,7 +21,9 @@
 #     wrong answer, and
 #     node 1 is back (its clients too) after the repair;
 #   - through Unbound the answers are correct again after each move, never
-#     wrong data, and no SERVFAIL when node 1 comes back.
+#     wrong data, and no SERVFAIL when node 1 comes back;
+#   - a zone file with a wrong www A on node 1, its probe gate on: refused,
+#     the client stays on n1 and never gets the wrong address.
 # Times count from the moment the fault took effect ($CLOUD_T: the signal,
 # the link change) to the client's first correct answer from n2.
 # Bounds (bench/cloud, bench/README.md "cloud", on a loaded 2-core machine):
@@ -148,6 +150,17 @@ t1=$CLOUD_T
 settle n1 20 || fail "link up: the client did not come back to n1"
 ROUNDS+=("link-down $t0 $t1 $EPOCHREALTIME $CLOUD_T_LINK")
 ok "link down: moved to n2, back to n1 after the repair"
+
+# -- node 1's zone file replaced by one with a wrong www A, the probe gate
+# on (the default): refused before it is served; the client stays on n1
+# and (the poller's check below) never sees the wrong address.  Last,
+# because n1 then serves the copy it had, from a file-zone entry.
+cloud_dnsd_wrong n1 gated
+sleep 2
+[ "$(cloud_nsid)" = n1 ] || fail "probe gate: the client left n1 (got $(cloud_nsid))"
+grep -q "refused: probe www4 would fail" "$CLOUD_DIR/dnsd-n1.log" ||
+	fail "probe gate: no 'refused: probe www4 would fail' in n1's raiz-dnsd log"
+ok "probe gate: n1 refused a zone file with www $CLOUD_BAD_WWW, kept serving the client"
 
 lab_kill "$POLL_PID" TERM
 POLL_PID=

@@ -60,7 +60,7 @@
 #                              link change): what the measurements count from
 #   cloud_link N up|down       node N's uplink, at the node (for n1 ISP A
 #                              keeps its carrier: a switch is between them)
-#   cloud_dnsd_wrong N / cloud_dnsd_right N   node N serves a wrong
+#   cloud_dnsd_wrong N [gated] / cloud_dnsd_right N   node N serves a wrong
 #                              www A (a file zone, by reload) / its copy again
 #   cloud_watch_help           the commands to watch the lab by hand
 #   cloud_fail MSG             print the tails of the logs, exit 1
@@ -549,15 +549,19 @@ cloud_link() {  # N up|down: the node's uplink, at the node's end
 	return 0
 }
 
-# node N answers a wrong www A: raiz-dnsd reloads with a file zone
+# node N answers a wrong www A: raiz-dnsd reloads with a file zone, with
+# its probe gate off (dnsd.probe-gate: the controller must catch the data);
+# cloud_dnsd_wrong N gated: with the gate on, which refuses that file
 cloud_dnsd_wrong() {
-	local n=$1 d=$CLOUD_DIR/$1
+	local n=$1 d=$CLOUD_DIR/$1 gate=false
+	[ "${2:-}" = gated ] && gate=true
 	cloud_zone_text "$CLOUD_BAD_WWW" 1 >"$d/wrong.zone"
-	/usr/bin/python3 - "$d/dnsd.json" "$d/wrong.zone" <<'EOF' || lab_die "cannot edit dnsd.json"
+	/usr/bin/python3 - "$d/dnsd.json" "$d/wrong.zone" "$gate" <<'EOF' || lab_die "cannot edit dnsd.json"
 import json, re, sys
 t = re.sub(r'^\s*//.*$', '', open(sys.argv[1]).read(), flags=re.M)
 j = json.loads(t)
 j["zones"] = [{"name": "example.", "file": sys.argv[2]}]
+j["dnsd"]["probe-gate"] = sys.argv[3] == "true"
 open(sys.argv[1] + ".tmp", "w").write(json.dumps(j, indent=1))
 EOF
 	mv "$d/dnsd.json.tmp" "$d/dnsd.json"

@@ -63,6 +63,7 @@
 #   lab_start_dnsd, lab_start_controller  ($LAB_DNSD_PID, $LAB_CONTROLLER_PID)
 #   lab_dnsd_refuse / lab_dnsd_unrefuse   raiz-dnsd stops / resumes serving
 #                                the zone (REFUSED), by reload of dnsd.json
+#   lab_dnsd_set '"key": value'  one key of dnsd.json's "dnsd" section
 #   lab_dig ARGS...              dig inside the node namespace
 #   lab_ctl JSON                 one request to raiz-controller's socket
 
@@ -562,6 +563,19 @@ EOF2
 	cp "$LAB_DNSD_CONFIG" "$LAB_DNSD_CONFIG.good"
 	mv "$LAB_DNSD_CONFIG.refused" "$LAB_DNSD_CONFIG"
 	kill -HUP "$LAB_DNSD_PID"
+}
+
+# set one key of raiz-dnsd's "dnsd" section: lab_dnsd_set '"key": value'
+# (the caller signals raiz-dnsd)
+lab_dnsd_set() {
+	/usr/bin/python3 - "$LAB_DNSD_CONFIG" "{$1}" <<'EOF2' || lab_die "cannot edit $LAB_DNSD_CONFIG"
+import json, re, sys
+t = re.sub(r'^\s*//.*$', '', open(sys.argv[1]).read(), flags=re.M)
+j = json.loads(t)
+j["dnsd"].update(json.loads(sys.argv[2]))
+open(sys.argv[1] + ".tmp", "w").write(json.dumps(j, indent=1))
+EOF2
+	mv "$LAB_DNSD_CONFIG.tmp" "$LAB_DNSD_CONFIG"
 }
 
 lab_dnsd_unrefuse() {
