@@ -14,6 +14,7 @@
  * completions, and the systemd watchdog.  See raiz-dnsd(8).
  */
 #include <errno.h>
+#include <malloc.h>
 #include <ev.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -591,6 +592,14 @@ int main(int argc, char **argv)
 	struct dnsd d = { .config_path = CONFIG_DEFAULT_PATH };
 	bool check = false;
 	int opt;
+	/* A compiled zone is a few large arrays, built while the previous
+	 * version is served.  glibc's malloc raises its mmap threshold as
+	 * large blocks are freed (up to 32 MiB), after which such arrays come
+	 * from the heap, where growing one copies it and freeing one keeps
+	 * its pages: a reload of a 100,000-delegation zone then peaked at 2.3
+	 * x the zone instead of 2.06 x.  A fixed threshold keeps them mapped:
+	 * grown by mremap(), given back when freed. */
+	mallopt(M_MMAP_THRESHOLD, 1 << 20);
 	while ((opt = getopt(argc, argv, "c:fndvh")) != -1) {
 		switch (opt) {
 		case 'c': d.config_path = optarg; break;

@@ -5,6 +5,7 @@
 #include <ev.h>
 #include <json.h>
 #include <limits.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -319,6 +320,7 @@ static void publish(struct xfrd *x)
 	struct snapshot *old = snapshot_publish(x->rcu, snap, &epoch);
 	snapshot_synchronize(x->rcu, epoch);
 	snapshot_free(old);
+	malloc_trim(0);	/* the replaced copies' memory back to the system, as after a reload */
 }
 
 /* ---- timers ---- */
