@@ -62,19 +62,37 @@ static void bc_description(struct birdconf_out *b)
 	birdconf_put(b, "\";\n");
 }
 
-/* ---- the host ISP ---- */
+/* ---- the sessions with the node, at the ISP and at the route server ---- */
 
-static void bc_isp_session(struct birdconf_out *b, const struct birdconf_peer *peer)
+/* what the route server's sessions (the node's and the members') share */
+static void bc_rs_opts(struct birdconf_out *b)
+{
+	birdconf_put(b, "\t# a route server: its AS is not put into the paths, the next\n"
+		     "\t# hop and the attributes are passed on unchanged\n"
+		     "\trs client;\n"
+		     "\t# NO_EXPORT and NO_ADVERTISE are meant for the members: pass them\n"
+		     "\t# on instead of acting on them here (BIRD would not export such\n"
+		     "\t# a route to any member)\n"
+		     "\tinterpret communities off;\n");
+}
+
+/* the session of the ISP's router (rs false) or of the IXP's route server
+ * (rs true) with the node */
+static void bc_peer_session(struct birdconf_out *b, const struct birdconf_peer *peer, bool rs)
 {
 	unsigned n = birdconf_count_exports(b, peer);
 
-	birdconf_put(b, "# On the router with address %s.\n"
-		     "protocol bgp raiz_%s {\n", peer->address, peer->name);
+	birdconf_put(b, rs ? "# On the route server with address %s on the IXP LAN.\n"
+			     "protocol bgp raiz_%s {\n"
+			   : "# On the router with address %s.\n"
+			     "protocol bgp raiz_%s {\n", peer->address, peer->name);
 	bc_description(b);
 	birdconf_put(b, "\tlocal %s as %u;\n"
 		     "\tneighbor %s as RAIZ_NODE_AS;\n",
 		     peer->address, peer->as, peer->local);
 	birdconf_put_session_opts(b, peer);
+	if (rs)
+		bc_rs_opts(b);
 	birdconf_put(b, "\t# the node's AS first in every path it sends\n"
 		     "\tenforce first as on;\n");
 	birdconf_put_timers(b, peer);
@@ -83,11 +101,15 @@ static void bc_isp_session(struct birdconf_out *b, const struct birdconf_peer *p
 		     "\t\t# max-prefix: count what the filter rejects too\n"
 		     "\t\timport keep filtered on;\n"
 		     "\t\treceive limit %u action disable;\n"
+		     "%s"
 		     "\t\texport none;\n"
 		     "\t};\n"
 		     "}\n\n",
-		     birdconf_fam(peer->family), peer->name, n);
+		     birdconf_fam(peer->family), peer->name, n,
+		     rs ? "\t\t# the node learns nothing\n" : "");
 }
+
+/* ---- the host ISP ---- */
 
 int birdconf_write_isp(struct birdconf_out *b)
 {
@@ -112,51 +134,12 @@ int birdconf_write_isp(struct birdconf_out *b)
 		if (b->peers[i].kind != CFG_BGP_TRANSIT)
 			continue;
 		bc_import_filter(b, &b->peers[i], true);
-		bc_isp_session(b, &b->peers[i]);
+		bc_peer_session(b, &b->peers[i], false);
 	}
 	return 0;
 }
 
 /* ---- the IXP route server ---- */
-
-/* what the route server's sessions (the node's and the members') share */
-static void bc_rs_opts(struct birdconf_out *b)
-{
-	birdconf_put(b, "\t# a route server: its AS is not put into the paths, the next\n"
-		     "\t# hop and the attributes are passed on unchanged\n"
-		     "\trs client;\n"
-		     "\t# NO_EXPORT and NO_ADVERTISE are meant for the members: pass them\n"
-		     "\t# on instead of acting on them here (BIRD would not export such\n"
-		     "\t# a route to any member)\n"
-		     "\tinterpret communities off;\n");
-}
-
-static void bc_rs_session(struct birdconf_out *b, const struct birdconf_peer *peer)
-{
-	unsigned n = birdconf_count_exports(b, peer);
-
-	birdconf_put(b, "# On the route server with address %s on the IXP LAN.\n"
-		     "protocol bgp raiz_%s {\n", peer->address, peer->name);
-	bc_description(b);
-	birdconf_put(b, "\tlocal %s as %u;\n"
-		     "\tneighbor %s as RAIZ_NODE_AS;\n",
-		     peer->address, peer->as, peer->local);
-	birdconf_put_session_opts(b, peer);
-	bc_rs_opts(b);
-	birdconf_put(b, "\t# the node's AS first in every path it sends\n"
-		     "\tenforce first as on;\n");
-	birdconf_put_timers(b, peer);
-	birdconf_put(b, "\t%s {\n"
-		     "\t\timport filter raiz_import_%s;\n"
-		     "\t\t# max-prefix: count what the filter rejects too\n"
-		     "\t\timport keep filtered on;\n"
-		     "\t\treceive limit %u action disable;\n"
-		     "\t\t# the node learns nothing\n"
-		     "\t\texport none;\n"
-		     "\t};\n"
-		     "}\n\n",
-		     birdconf_fam(peer->family), peer->name, n);
-}
 
 /* a template for the other members' sessions on the same LAN and family */
 static void bc_rs_member_template(struct birdconf_out *b, const struct birdconf_peer *peer)
@@ -214,7 +197,7 @@ int birdconf_write_rs(struct birdconf_out *b)
 		if (b->peers[i].kind != CFG_BGP_ROUTE_SERVER)
 			continue;
 		bc_import_filter(b, &b->peers[i], false);
-		bc_rs_session(b, &b->peers[i]);
+		bc_peer_session(b, &b->peers[i], true);
 		bc_rs_member_template(b, &b->peers[i]);
 	}
 	return 0;

@@ -24,21 +24,6 @@ static void unhex(const char *s, uint8_t *out)
 	}
 }
 
-static struct sockaddr_storage addr(const char *text)
-{
-	struct sockaddr_storage ss;
-	memset(&ss, 0, sizeof ss);
-	struct sockaddr_in *a4 = (struct sockaddr_in *)&ss;
-	struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&ss;
-	if (inet_pton(AF_INET, text, &a4->sin_addr) == 1) {
-		a4->sin_family = AF_INET;
-	} else {
-		assert_int_equal(inet_pton(AF_INET6, text, &a6->sin6_addr), 1);
-		a6->sin6_family = AF_INET6;
-	}
-	return ss;
-}
-
 /* the reference vector of the SipHash paper (key 00..0f, message 00..0e)
  * and the empty message */
 static void test_siphash(void **state)
@@ -82,7 +67,7 @@ static void test_rfc9018_vectors(void **state)
 		unhex(vecs[i].secret, sec);
 		unhex(vecs[i].client, cc);
 		unhex(vecs[i].server, want);
-		struct sockaddr_storage ss = addr(vecs[i].ip);
+		struct sockaddr_storage ss = taddr(vecs[i].ip);
 		const struct sockaddr *sa = (const struct sockaddr *)&ss;
 		cookie_make(sec, cc, sa, vecs[i].at, got);
 		assert_memory_equal(got, want, 16);
@@ -99,7 +84,7 @@ static void test_rfc9018_vectors(void **state)
 static void test_rollover_and_reserved(void **state)
 {
 	uint8_t old[16], nu[16], cc[8], sc[16];
-	struct sockaddr_storage ss = addr("2001:db8:220:1:59de:d0f4:8769:82b8");
+	struct sockaddr_storage ss = taddr("2001:db8:220:1:59de:d0f4:8769:82b8");
 	const struct sockaddr *sa = (const struct sockaddr *)&ss;
 	unhex("dd3bdf9344b678b185a6f5cb60fca715", old);
 	unhex("445536bcd2513298075a5d379663c962", nu);
@@ -112,7 +97,7 @@ static void test_rollover_and_reserved(void **state)
 	unhex("e5e973e5a6b2a43f48e7dc849e37bfcf", s1);
 	unhex("fc93fc62807ddb86", cc);
 	unhex("01abcdef5cf78f71a314227b6679ebf5", sc);
-	ss = addr("203.0.113.203");
+	ss = taddr("203.0.113.203");
 	assert_true(cookie_check(s1, cc, sc, 16, sa, 1559727985));
 }
 
@@ -121,7 +106,7 @@ static void test_refused_cookies(void **state)
 	uint8_t sec[16], cc[8], sc[16];
 	unhex("e5e973e5a6b2a43f48e7dc849e37bfcf", sec);
 	unhex("2464c4abcf10c957", cc);
-	struct sockaddr_storage ss = addr("198.51.100.100"), other = addr("198.51.100.101");
+	struct sockaddr_storage ss = taddr("198.51.100.100"), other = taddr("198.51.100.101");
 	const struct sockaddr *sa = (const struct sockaddr *)&ss;
 	cookie_make(sec, cc, sa, 1000000, sc);
 	assert_true(cookie_check(sec, cc, sc, 16, sa, 1000000));
@@ -158,20 +143,7 @@ static const char *ZONE =
 
 static struct zoneset *zs;
 
-static int setup(void **state)
-{
-	zs = tzs1("example.", ZONE);
-	struct zoneset_info zi;
-	zoneset_info(zs, 0, &zi);
-	return zi.loaded ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	zoneset_free(zs);
-	tdir_remove();
-	return 0;
-}
+TZS_GROUP(ZONE)
 
 /* a query for name/type with an OPT holding cookie (len bytes, 0 = none) */
 static size_t mkq(uint8_t *b, const char *wire, size_t wl, uint16_t type, const uint8_t *cookie,
@@ -226,7 +198,7 @@ static void test_engine_cookies(void **state)
 	unhex("e5e973e5a6b2a43f48e7dc849e37bfcf", sec);
 	unhex("dd3bdf9344b678b185a6f5cb60fca715", prev);
 	unhex("2464c4abcf10c957", cc);
-	struct sockaddr_storage ss = addr("192.0.2.77");
+	struct sockaddr_storage ss = taddr("192.0.2.77");
 	struct query_client qc = { .from = (const struct sockaddr *)&ss, .cookie_secret = sec,
 				   .now = 1700000000 };
 	struct query_stats st;
@@ -258,7 +230,7 @@ static void test_engine_cookies(void **state)
 
 	/* from another address, or after an hour and a second: not valid, yet
 	 * answered normally (no BADCOOKIE: cookies are not required) */
-	struct sockaddr_storage other = addr("192.0.2.78");
+	struct sockaddr_storage other = taddr("192.0.2.78");
 	qc.from = (const struct sockaddr *)&other;
 	r = query_process_client(zs, &topts, q, n, tout, sizeof tout, QUERY_UDP, &st, &qc);
 	assert_false(qc.cookie_valid);
@@ -311,7 +283,7 @@ static void test_engine_cookies(void **state)
 static void test_engine_classes(void **state)
 {
 	uint8_t q[512];
-	struct sockaddr_storage ss = addr("192.0.2.77");
+	struct sockaddr_storage ss = taddr("192.0.2.77");
 	struct query_client qc = { .from = (const struct sockaddr *)&ss };
 	uint8_t key[DNAME_MAX];
 

@@ -14,6 +14,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include <ldns/ldns.h>
 
 #include "common/config.h"
@@ -174,5 +178,53 @@ static inline void tprint(const ldns_pkt *p)
 	if (getenv("TEST_VERBOSE"))
 		ldns_pkt_print(stderr, p);
 }
+
+/* a socket address from "192.0.2.1" or "2001:db8::1" (port 0) */
+static inline struct sockaddr_storage taddr(const char *text)
+{
+	struct sockaddr_storage ss;
+	memset(&ss, 0, sizeof ss);
+	struct sockaddr_in *a4 = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&ss;
+	if (inet_pton(AF_INET, text, &a4->sin_addr) == 1) {
+		a4->sin_family = AF_INET;
+	} else if (inet_pton(AF_INET6, text, &a6->sin6_addr) == 1) {
+		a6->sin6_family = AF_INET6;
+	} else {
+		fprintf(stderr, "taddr: not an address: %s\n", text);
+		abort();
+	}
+	return ss;
+}
+
+/* 127.0.0.1, port 0 (the kernel picks one), as a listen address */
+static inline struct cfg_addr tloopback4(void)
+{
+	struct cfg_addr a = { .family = AF_INET, .len = sizeof(struct sockaddr_in) };
+	struct sockaddr_in *sin = (struct sockaddr_in *)&a.ss;
+	sin->sin_family = AF_INET;
+	sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	strcpy(a.text, "127.0.0.1@0");
+	return a;
+}
+
+/* the cmocka group setup() and teardown() of a test file answering from
+ * one zone, example., given as text, in its `static struct zoneset *zs` */
+#define TZS_GROUP(text)								\
+	static int setup(void **state)						\
+	{									\
+		(void)state;							\
+		zs = tzs1("example.", text);					\
+		struct zoneset_info zi;						\
+		zoneset_info(zs, 0, &zi);					\
+		return zi.loaded ? 0 : -1;					\
+	}									\
+	static int teardown(void **state)					\
+	{									\
+		(void)state;							\
+		zoneset_free(zs);						\
+		tdir_remove();							\
+		return 0;							\
+	}
 
 #endif

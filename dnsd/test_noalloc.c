@@ -250,11 +250,7 @@ static void test_query_process(void **state)
 /* a worker's UDP path, rate limiting and cookies included */
 static void test_udp_serve(void **state)
 {
-	struct cfg_addr a = { .family = AF_INET, .len = sizeof(struct sockaddr_in) };
-	struct sockaddr_in *sin = (struct sockaddr_in *)&a.ss;
-	sin->sin_family = AF_INET;
-	sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	strcpy(a.text, "127.0.0.1@0");
+	struct cfg_addr a = tloopback4();
 	char err[256];
 	bool pktinfo;
 	int sfd = udp_open(&a, &pktinfo, err, sizeof err);

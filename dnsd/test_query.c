@@ -30,20 +30,7 @@ static const char *ZONE =
 
 static struct zoneset *zs;
 
-static int setup(void **state)
-{
-	zs = tzs1("example.", ZONE);
-	struct zoneset_info zi;
-	zoneset_info(zs, 0, &zi);
-	return zi.loaded ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	zoneset_free(zs);
-	tdir_remove();
-	return 0;
-}
+TZS_GROUP(ZONE)
 
 /* raw packet builder */
 struct pk {

@@ -16,21 +16,7 @@
 #include "common/config.h"
 #include "dnsd/dname.h"
 #include "dnsd/rrl.h"
-
-static struct sockaddr_storage addr(const char *text)
-{
-	struct sockaddr_storage ss;
-	memset(&ss, 0, sizeof ss);
-	struct sockaddr_in *a4 = (struct sockaddr_in *)&ss;
-	struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&ss;
-	if (inet_pton(AF_INET, text, &a4->sin_addr) == 1) {
-		a4->sin_family = AF_INET;
-	} else {
-		assert_int_equal(inet_pton(AF_INET6, text, &a6->sin6_addr), 1);
-		a6->sin6_family = AF_INET6;
-	}
-	return ss;
-}
+#include "dnsd/test_engine_util.h"
 
 static struct rrl_params params(unsigned rate, unsigned slip, unsigned window)
 {
@@ -55,7 +41,7 @@ static struct tally run(struct rrl *t, const struct rrl_params *p, const char *s
 			const struct rrl_resp *r, uint32_t now, unsigned n, uint32_t *ctr)
 {
 	struct tally y = { 0 };
-	struct sockaddr_storage ss = addr(src);
+	struct sockaddr_storage ss = taddr(src);
 	for (unsigned i = 0; i < n; i++) {
 		switch (rrl_check(t, p, (const struct sockaddr *)&ss, r, now, ctr)) {
 		case RRL_PASS: y.pass++; break;
@@ -196,7 +182,7 @@ static void test_exempt(void **state)
 	p.nexempt = 2;
 	struct cfg_addr src;
 	memset(&src, 0, sizeof src);
-	struct sockaddr_storage ss = addr("203.0.113.9");
+	struct sockaddr_storage ss = taddr("203.0.113.9");
 	memcpy(&src.ss, &ss, sizeof ss);
 	src.family = AF_INET;
 	struct cfg_probe probes[2];

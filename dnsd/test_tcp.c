@@ -20,6 +20,7 @@
 #include "common/config.h"
 #include "dnsd/snapshot.h"
 #include "dnsd/tcp.h"
+#include "dnsd/test_engine_util.h"
 #include "dnsd/zoneset.h"
 
 static void test_frame(void **state)
@@ -86,11 +87,7 @@ static struct fixture *serve(unsigned max_conns, unsigned idle_ms, unsigned max_
 	assert_non_null(s);
 	f->rcu = snapshot_rcu_new(1, s);
 
-	struct cfg_addr a = { .family = AF_INET, .len = sizeof(struct sockaddr_in) };
-	struct sockaddr_in *sin = (struct sockaddr_in *)&a.ss;
-	sin->sin_family = AF_INET;
-	sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	strcpy(a.text, "127.0.0.1@0");
+	struct cfg_addr a = tloopback4();
 	char err[256];
 	f->lfd = tcp_listen_open(&a, err, sizeof err);
 	assert_true(f->lfd >= 0);
