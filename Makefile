@@ -243,6 +243,21 @@ demo-cloud: deps all
 	tests/cloud/demo
 .PHONY: demo-cloud
 
+# ---- benchmarks (bench/README.md "make bench") ----
+# bench/qps (short) and bench/zload at 10k and 100k delegations (and 1M
+# with BENCH_LARGE=1: about half an hour and ~5 GB of RAM with NSD) on the
+# optimised build in $(B); tables to $(B)/bench/*.txt, the plot to
+# $(B)/bench/zload.png.  Zones are cached in build/bench-cache/.
+BENCH_OUT    = $(B)/bench
+BENCH_COMMA := ,
+BENCH_SIZES  = 10000,100000$(if $(filter 1,$(BENCH_LARGE)),$(BENCH_COMMA)1000000)
+bench: all
+	@mkdir -p $(BENCH_OUT)
+	bash -o pipefail -c 'RAIZ_BUILD=$(B) bench/qps -l 5 2>&1 | tee $(BENCH_OUT)/qps.txt'
+	bash -o pipefail -c 'RAIZ_BUILD=$(B) bench/zload --delegations $(BENCH_SIZES) \
+	    --plot $(BENCH_OUT)/zload.png --json $(BENCH_OUT)/zload.json 2>&1 | tee $(BENCH_OUT)/zload.txt'
+.PHONY: bench
+
 # ---- install ----
 # users: raiz runs raiz-dnsd; raiz-controller runs the controller, in
 # group raiz (/run/raiz, /var/lib/raiz) and bird (BIRD's socket), see the
