@@ -197,7 +197,8 @@ $(FUZZ_B)/libprobes.a: $(patsubst %.c,$(FUZZ_B)/obj/%.o,$(PROBES_SRC))
 $(FUZZ_B)/libcontroller.a: $(patsubst %.c,$(FUZZ_B)/obj/%.o,$(CTL_SRC))
 	@echo "  AR      $@"
 	$(Q)rm -f $@ && ar rcs $@ $^
-# the dnsd harnesses link dnsd + common; the controller and probe ones
+# the dnsd harnesses link dnsd, probes (dnsd/gate.c) and common; the
+# controller and probe ones
 # (fuzz_birdreply, fuzz_judge, fuzz_ctlsock: named in FUZZ_CTL) the
 # controller's libraries too
 FUZZ_CTL      = fuzz_birdreply fuzz_ctlsock fuzz_judge
