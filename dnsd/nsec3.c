@@ -1,6 +1,14 @@
 /* nsec3 — see nsec3.h */
 #include <string.h>
 
+/* The query path hashes names (NSEC3 proofs of NXDOMAIN, wildcard and
+ * NODATA answers).  OpenSSL 3's one-shot SHA1() goes through
+ * EVP_Q_digest(), which allocates and frees a digest context on every
+ * call (CRYPTO_malloc in a profile of raiz-dnsd under load); the
+ * low-level SHA1_Init/Update/Final on a context on the stack allocate
+ * nothing.  They are deprecated in OpenSSL 3 but present and what the
+ * default provider itself runs: ask for the 1.1.1 API in this file only. */
+#define OPENSSL_API_COMPAT 0x10101000L
 #include <openssl/sha.h>
 
 #include "dnsd/nsec3.h"
@@ -10,13 +18,19 @@ void nsec3_hash(const uint8_t *name, size_t len, const uint8_t *salt, uint8_t sa
 {
 	uint8_t buf[255 + 255];
 
+	SHA_CTX c;
+
 	memcpy(buf, name, len);
 	memcpy(buf + len, salt, saltlen);
-	SHA1(buf, len + saltlen, out);
+	SHA1_Init(&c);
+	SHA1_Update(&c, buf, len + saltlen);
+	SHA1_Final(out, &c);
 	for (unsigned i = 0; i < iterations; i++) {
 		memcpy(buf, out, SHA_DIGEST_LENGTH);
 		memcpy(buf + SHA_DIGEST_LENGTH, salt, saltlen);
-		SHA1(buf, SHA_DIGEST_LENGTH + (size_t)saltlen, out);
+		SHA1_Init(&c);
+		SHA1_Update(&c, buf, SHA_DIGEST_LENGTH + (size_t)saltlen);
+		SHA1_Final(out, &c);
 	}
 }
 
