@@ -26,14 +26,6 @@ static size_t node_bytes(const struct zone *z, const struct znode *n)
 	return b;
 }
 
-size_t zsplice_live(const struct zone *z)
-{
-	size_t b = 0;
-	for (size_t i = 0; i < z->nnodes; i++)
-		b += node_bytes(z, &z->nodes[i]);
-	return b;
-}
-
 /* the parents of nodes in canonical order: the nearest node before that
  * is an ancestor (as zone.c's place_node() makes them) */
 static void set_parents(struct znode *nodes, size_t n, const uint8_t *names)

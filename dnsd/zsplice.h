@@ -50,7 +50,4 @@ struct zone *zsplice_apply(const struct zone *old, const struct zone *part,
  * else false and the first difference in why */
 bool zsplice_same(const struct zone *a, const struct zone *b, char *why, size_t whylen);
 
-/* the bytes of z's arrays that its nodes use (record data, names, RRsets) */
-size_t zsplice_live(const struct zone *z);
-
 #endif
