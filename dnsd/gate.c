@@ -1,6 +1,7 @@
 /* gate — see gate.h */
 #include "dnsd/gate.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,40 +9,30 @@
 
 #include "common/config.h"
 #include "dnsd/dname.h"
-#include <stdbool.h>
 #include "dnsd/query.h"
 #include "dnsd/zone.h"
 #include "dnsd/zoneset.h"
 #include "probes/judge.h"
 #include "probes/query.h"
 
-/* the key of a presentation-format name; 0 when it is not one (the
- * root's key is empty: it is given as 0 too, and handled by the caller) */
-static size_t name_key(const char *text, uint8_t *key, bool *ok)
-{
-	size_t kl = 0;
-	*ok = zoneset_name_key(text, key, &kl) == 0;
-	return kl;
-}
-
-/* is key at or below the zone apex ak? */
+/* is key at or below the name whose key is ak? (an ancestor's key is a
+ * prefix of its descendants', dname.h) */
 static bool below(const uint8_t *key, size_t klen, const uint8_t *ak, size_t aklen)
 {
-	return klen >= aklen && memcmp(key, ak, aklen) == 0 &&
-	       dname_key_labels(key, klen) >= dname_key_labels(ak, aklen);
+	return klen >= aklen && memcmp(key, ak, aklen) == 0;
 }
 
 /* z is the deepest zone of cfg that holds the probe's name */
 static bool applies(const struct raiz_config *cfg, const struct zone *z, const struct cfg_probe *p)
 {
 	uint8_t key[DNAME_MAX], ck[DNAME_MAX];
-	bool ok;
-	size_t kl = p->qname ? name_key(p->qname, key, &ok) : 0;
-	if (!p->qname || !ok || p->qclass != 1 || !below(key, kl, z->apex_key, z->apex_keylen))
+	size_t kl, cl;
+	if (!p->qname || p->qclass != 1 || zoneset_name_key(p->qname, key, &kl) < 0 ||
+	    !below(key, kl, z->apex_key, z->apex_keylen))
 		return false;
 	for (size_t i = 0; i < cfg->nzones; i++) {
-		size_t cl = name_key(cfg->zones[i].name, ck, &ok);
-		if (ok && cl > z->apex_keylen && below(key, kl, ck, cl) &&
+		if (zoneset_name_key(cfg->zones[i].name, ck, &cl) == 0 && cl > z->apex_keylen &&
+		    below(key, kl, ck, cl) &&
 		    below(ck, cl, z->apex_key, z->apex_keylen))
 			return false;	/* a zone below z answers it */
 	}
