@@ -473,6 +473,21 @@ static void authoritative(struct actx *c, const struct zone *z, const uint8_t *n
 	}
 }
 
+/* The node of key (exact) or its closest encloser, as zone_closest(), and
+ * in *ce the closest encloser for the answer: a node that holds only
+ * NSEC3 is not a name of the zone (RFC 5155 7.2.8), neither as the qname
+ * nor as an ancestor of it, so its parent (the apex) takes its place and
+ * the proofs are those of a name that does not exist. */
+static int32_t closest(const struct zone *z, const uint8_t *key, size_t kl, bool *exact, int32_t *ce)
+{
+	int32_t idx = *ce = zone_closest(z, key, kl, exact);
+	if (z->nodes[idx].flags & ZN_NSEC3ONLY) {
+		*exact = false;
+		*ce = z->nodes[idx].parent >= 0 ? z->nodes[idx].parent : 0;
+	}
+	return idx;
+}
+
 static void lookup(struct actx *c, const uint8_t *name)
 {
 	const struct answer_req *rq = c->rq;
@@ -491,11 +506,7 @@ static void lookup(struct actx *c, const uint8_t *name)
 			c->rcode = R_REFUSED;
 		return;
 	}
-	idx = ce = zone_closest(z, key, kl, &exact);
-	if (exact && (z->nodes[idx].flags & ZN_NSEC3ONLY)) {
-		exact = false;
-		ce = z->nodes[idx].parent >= 0 ? z->nodes[idx].parent : 0;
-	}
+	idx = closest(z, key, kl, &exact, &ce);
 	if (exact && idx == 0 && rq->qtype == T_DS) {
 		/* RFC 4035 3.1.4.1: DS belongs to the parent side */
 		const struct zone *pz = zoneset_parent(rq->zs, z);
@@ -505,11 +516,7 @@ static void lookup(struct actx *c, const uint8_t *name)
 			return;
 		}
 		z = pz;
-		idx = ce = zone_closest(z, key, kl, &exact);
-		if (exact && (z->nodes[idx].flags & ZN_NSEC3ONLY)) {
-			exact = false;
-			ce = z->nodes[idx].parent >= 0 ? z->nodes[idx].parent : 0;
-		}
+		idx = closest(z, key, kl, &exact, &ce);
 	}
 	int32_t d = z->nodes[ce].deleg;
 	if (d >= 0 && z->nodes[d].dname >= 0)

@@ -235,6 +235,24 @@ static void test_nsec3_nxdomain(void **state)
 	assert_int_equal(ldns_pkt_get_rcode(p), LDNS_RCODE_NXDOMAIN);
 	assert_int_equal(verify_denial(p, "x.y.www.example.", LDNS_RR_TYPE_A, true), LDNS_STATUS_OK);
 	ldns_pkt_free(p);
+
+	/* RFC 5155 7.2.8: an NSEC3 owner (here www.example.'s) is not a name
+	 * of the zone, nor is anything below it: the closest encloser is the
+	 * apex, and the proof one a validator accepts (NSD 4.6 takes the
+	 * NSEC3 owner as closest encloser; t_differential --large found it) */
+	static const char *const hashed[] = {
+		"bino043uq2kabkjg3b8cegai08nol1jb.example.",
+		"x.bino043uq2kabkjg3b8cegai08nol1jb.example.",
+		"a.b.bino043uq2kabkjg3b8cegai08nol1jb.example.",
+	};
+	for (size_t i = 0; i < sizeof hashed / sizeof hashed[0]; i++) {
+		p = tquery(zs_nsec3, hashed[i], LDNS_RR_TYPE_A, TQ_DO, 0);
+		tprint(p);
+		assert_int_equal(ldns_pkt_get_rcode(p), LDNS_RCODE_NXDOMAIN);
+		assert_int_equal(tcount(p, LDNS_SECTION_AUTHORITY, NULL, LDNS_RR_TYPE_NSEC3), 3);
+		assert_int_equal(verify_denial(p, hashed[i], LDNS_RR_TYPE_A, true), LDNS_STATUS_OK);
+		ldns_pkt_free(p);
+	}
 }
 
 static void test_nsec3_nodata(void **state)
