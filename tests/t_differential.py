@@ -12,6 +12,7 @@ by the named allowances in dnsdiff.py; every other difference is a failure.
 
 Usage: t_differential.py [--a nsd] [--b raiz|nsd|knot] [--xfr knot|nsd] [--seed N]
 			 [--workers N] [--show N] [--show-allowed N] [--shapes N] [--keep]
+			 [--large N | --zone FILE [--origin O]] [--per-kind K] [--timeout S]
   --b nsd / --b knot validate the harness itself (NSD vs NSD must give 0
   differences).  Environment: RAIZ_BUILD (default build/asan) holds
   raiz-dnsd.
@@ -22,6 +23,17 @@ Usage: t_differential.py [--a nsd] [--b raiz|nsd|knot] [--xfr knot|nsd] [--seed 
   came by zone transfer (control socket `zones`: kind secondary,
   last-transfer set, the primary's serial).  tests/t_differential_xfr runs
   this mode.
+  --large N: instead of the two small zones, one ccTLD-like zone of N
+  delegations as bench/zload makes them (tests/lib/zonegen.py
+  delegations_zone: 2 NS each, a tenth with in-zone glue, DS on a third,
+  NSEC3 opt-out), signed here; --zone FILE: an existing signed zone (say
+  bench/zload's 1,000,000-delegation one).  Such a zone is not loaded into
+  dnspython: tests/lib/zonesample.py streams it and keeps K names of every
+  kind (delegations with and without DS, glue, NSEC3 owners, other names),
+  from which the queries are made (referrals, DS answers and opt-out
+  proofs, names below cuts, NSEC3 owners, nonexistent names near real
+  ones); the allowances see the RRsets of the sampled names.
+  tests/t_differential_large runs --large 50000 in `make test`.
 
 Exit: 0 no failures, 1 failures (or a server did not start / died / did
 not exit cleanly, or the reference's answers fail the sanity check), 77 when
@@ -77,6 +89,7 @@ import dnsdiff     # noqa: E402
 import primary     # noqa: E402
 import raizlab     # noqa: E402
 import zonegen     # noqa: E402
+import zonesample  # noqa: E402
 
 T = dns.rdatatype
 SEED = 20261121
@@ -229,6 +242,63 @@ def gen_queries(root, ex, seed):
 	# EDNS version 1: BADVERS (RFC 6891 section 6.1.3)
 	for n in ("www.example.", ".", "nx.example.", "abc.bigdeleg."):
 		qs.append(Q(n, T.A, "badvers"))
+	return qs
+
+
+def gen_large_queries(smp, seed):
+	"""Queries for every kind of name kept by zonesample (--large/--zone):
+	the apex, delegations with and without DS (referrals, DS answers and
+	opt-out NODATA proofs, names below them), glue names, NSEC3 owners,
+	other names, and nonexistent names: random ones and near neighbours
+	of real delegations (the NSEC3 proofs then cover hashes of names that
+	sort close to real ones)."""
+	rng = random.Random(seed + 2)
+	qs = []
+	o = smp.origin
+
+	def add(name, t, kind):
+		if len(name) > 253 or any(len(l) > 63 for l in name.split(".")):
+			return
+		if rng.random() < 0.2:
+			name = mixcase(rng, name)
+		qs.append(Q(name, t, kind))
+
+	misc = (T.A, T.AAAA, T.MX, T.TXT, T.SOA, T.DNSKEY, T.NSEC, T.RRSIG, T.ANY, T.CNAME,
+		T.SRV, T.PTR, T.CAA, T.NSEC3, T.NSEC3PARAM, T.DS, T.NS, T.HINFO, 65280)
+	for t in (T.SOA, T.NS, T.DNSKEY, T.NSEC3PARAM, T.RRSIG, T.ANY, T.A, T.AAAA, T.MX, T.TXT,
+		  T.DS, T.NSEC, T.NSEC3, T.CNAME, T.DNAME, 65280):
+		add(o, t, "apex")
+	for kind in ("secure-cut", "insecure-cut"):
+		for cut in smp.names[kind]:
+			add(cut, T.NS, kind)
+			add(cut, T.DS, kind + "-ds")
+			add(cut, rng.choice((T.A, T.AAAA, T.SOA, T.DNSKEY, T.MX, T.TXT)), kind)
+			add(cut, rng.choice((T.ANY, T.RRSIG, T.NSEC3, T.CNAME)), kind + "-meta")
+			add("www." + cut, rng.choice((T.A, T.AAAA)), kind + "-below")
+			add("a.b." + cut, rng.choice((T.DS, T.NS, T.TXT)), kind + "-below")
+	for g in smp.names["glue"]:
+		add(g, rng.choice((T.A, T.AAAA)), "glue-name")
+		add(g, rng.choice((T.TXT, T.ANY, T.DS)), "glue-name")
+	for h in smp.names["nsec3"]:
+		add(h, rng.choice((T.NSEC3, T.RRSIG, T.ANY, T.A)), "nsec3-owner")
+		add("x." + h, T.A, "nsec3-owner")
+	for a in smp.names["auth"]:
+		add(a, rng.choice((T.A, T.AAAA)), "answer")
+		add(a, rng.choice((T.TXT, T.MX, T.ANY, T.RRSIG, T.NSEC3)), "nodata")
+	cuts = smp.names["secure-cut"] + smp.names["insecure-cut"]
+	for i in range(len(cuts)):
+		r = rng.random()
+		if r < 0.4:
+			name = "%s.%s" % (zonegen._label(rng, rng.choice(("word", "cc", "idn", "digit"))), o)
+		elif r < 0.8:
+			lab = rng.choice(cuts)[:-len(o) - 1]
+			name = rng.choice((lab + rng.choice(zonegen.ALNUM), lab[:-1] or "z", lab + "-",
+					   "0" + lab)) + "." + o
+		else:
+			name = "%s.%s.%s" % (zonegen._label(rng, "word"), zonegen._label(rng, "cc"), o)
+		add(name, rng.choice(misc), "nxdomain")
+	for n in ("www.", "x.y.", ""):
+		qs.append(Q(n + o, T.A, "badvers"))
 	return qs
 
 
@@ -501,7 +571,19 @@ def main():
 	ap.add_argument("--keep", action="store_true", help="keep the temp dir (zones, configs, logs)")
 	ap.add_argument("--xfr", choices=("knot", "nsd"),
 			help="raiz-dnsd gets example. by zone transfer from this primary")
+	ap.add_argument("--large", type=int, metavar="N",
+			help="one generated NSEC3 opt-out zone of N delegations (bench/zload's), sampled")
+	ap.add_argument("--zone", metavar="FILE",
+			help="one signed zone file as ldns-signzone writes it (e.g. bench/zload's cache), sampled")
+	ap.add_argument("--origin", default="example.", help="the origin of --zone (default example.)")
+	ap.add_argument("--per-kind", type=int, default=1000, metavar="K",
+			help="--large/--zone: names sampled of each kind (default 1000)")
+	ap.add_argument("--timeout", type=float, default=30.0, help="seconds a server may take to load")
 	args = ap.parse_args()
+	if args.xfr and (args.b != "raiz" or args.large or args.zone):
+		ap.error("--xfr needs --b raiz and the default zones")
+	if args.large is not None and not 100 <= args.large <= 5000000:
+		ap.error("--large: 100-5000000 delegations")
 	if args.xfr and args.b != "raiz":
 		ap.error("--xfr needs --b raiz")
 
@@ -535,29 +617,66 @@ def main():
 			shutil.rmtree(tmp, ignore_errors=True)
 
 
+def setup_small(args, zdir):
+	"""The two generated zones of the default mode: (zones, queries,
+	dnsdiff context, sanity minimums)."""
+	root, ex = zonegen.build_all(zdir, seed=args.seed)
+	zones = [(".", root.signed), ("example.", ex.signed)]
+	qs = gen_queries(root, ex, args.seed)
+	if len(qs) < 10000:
+		raise RuntimeError("only %d base queries generated" % len(qs))
+	ctx = dnsdiff.Context([(".", root.signed, False), ("example.", ex.signed, True)])
+	return zones, qs, ctx, NEED
+
+
+def setup_large(args, zdir):
+	"""--large N / --zone FILE: one large NSEC3 opt-out zone, sampled by
+	tests/lib/zonesample.py.  The sanity minimums scale with the sample."""
+	origin = args.origin.lower()
+	if not origin.endswith("."):
+		origin += "."
+	if args.zone:
+		path = os.path.abspath(args.zone)
+	else:
+		unsigned = os.path.join(zdir, "large.zone")
+		zonegen.delegations_zone(unsigned, args.large, args.seed, origin)
+		path = unsigned + ".signed"
+		zonegen.sign_optout(unsigned, path, origin, zdir, zonegen.make_keys(origin, zdir),
+				    zonegen.sign_dates())
+	t0 = time.monotonic()
+	smp = zonesample.Sample(path, origin, args.per_kind, args.seed)
+	print("t_differential: %s: %d records; sampled in %.1fs: %s"
+	      % (path, smp.records, time.monotonic() - t0, smp.summary()))
+	qs = gen_large_queries(smp, args.seed)
+	ctx = dnsdiff.Context([(origin, None, True)])
+	ctx.rrsets.update(smp.rrsets)
+	cuts = len(smp.names["secure-cut"]) + len(smp.names["insecure-cut"])
+	need = {"NXDOMAIN": cuts // 2, "referral": 4 * cuts, "answer": len(smp.names["secure-cut"]),
+		"NODATA": len(smp.names["insecure-cut"]), "TC": 0}
+	if min(list(need.values())[:4]) < 50:
+		raise RuntimeError("the sample is too small: %s" % smp.summary())
+	return [(origin, path)], qs, ctx, need
+
+
 def run(args, tmp, lab, t_start):
 	zdir = os.path.join(tmp, "zones")
 	os.makedirs(zdir)
-	root, ex = zonegen.build_all(zdir, seed=args.seed)
-	zones = [(".", root.signed), ("example.", ex.signed)]
+	zones, qs, ctx, need = (setup_large if args.large or args.zone else setup_small)(args, zdir)
 	t_zones = time.monotonic()
 	names = ("%s" % args.a, "%s" % args.b + ("-xfr-%s" % args.xfr if args.xfr else ""))
 	if names[0] == names[1]:
 		names = (names[0] + "#1", names[1] + "#2")
 	pa, pb = raizlab.pick_ports(2)
-	sa = lab.start(make_server(args.a, os.path.join(tmp, "a-" + args.a), pa, zones, names[0]))
+	sa = lab.start(make_server(args.a, os.path.join(tmp, "a-" + args.a), pa, zones, names[0]),
+		       args.timeout)
 	if args.xfr:
 		sb = start_xfr(args, tmp, lab, zones, pb, names[1])
 	else:
 		sb = lab.start(make_server(args.b, os.path.join(tmp, "b-" + args.b), pb, zones, names[1],
-					   args.workers))
+					   args.workers), args.timeout)
 	print("t_differential: zones signed in %.1fs; %s on %d, %s on %d"
 	      % (t_zones - t_start, names[0], pa, names[1], pb))
 
-	qs = gen_queries(root, ex, args.seed)
-	if len(qs) < 10000:
-		print("t_differential: FAIL, only %d base queries generated" % len(qs))
-		return 1
 	pairs = variants(qs, args.seed)
 	flat = [w for p in pairs for w in p]          # index 2*i = no DO, 2*i+1 = DO
 	t0 = time.monotonic()
@@ -565,11 +684,10 @@ def run(args, tmp, lab, t_start):
 	rb = udp_run(pb, flat)
 	t_udp = time.monotonic() - t0
 
-	bad = sanity(ra, names[0]) + selfcheck(flat, ra, names)
+	bad = sanity(ra, names[0], need) + selfcheck(flat, ra, names)
 	for msg in bad:
 		print("t_differential: FAIL, %s" % msg)
 
-	ctx = dnsdiff.Context([(".", root.signed, False), ("example.", ex.signed, True)])
 	stats = {"identical": 0, "allowed": 0, "failure": 0}
 	reasons = {}
 	fails = []
@@ -683,7 +801,10 @@ def tc_from_allowed_choice(query, v, udp, tcp):
 	return dnsdiff.Verdict("allowed", ("tc-from-allowed-choice",) + tuple(tv.reasons), v.lines)
 
 
-def sanity(res, name):
+NEED = {"NXDOMAIN": 1000, "referral": 5000, "answer": 1500, "NODATA": 500, "TC": 10}
+
+
+def sanity(res, name, need):
 	"""The reference server's answers must cover what the test is about;
 	otherwise the harness (zones, queries, config) is broken and agreeing
 	servers prove nothing.  Returns a list of problems."""
@@ -706,7 +827,6 @@ def sanity(res, name):
 			c["answer"] += 1
 		elif aa and not an:
 			c["NODATA"] += 1
-	need = {"NXDOMAIN": 1000, "referral": 5000, "answer": 1500, "NODATA": 500, "TC": 10}
 	out = ["reference %s gave only %d %s answers (want >= %d): %s" % (name, c[k], k, v, c)
 	       for k, v in need.items() if c[k] < v]
 	if c["none"]:

@@ -493,6 +493,41 @@ def allow_literal_wildcard_nsec3(q, a, b, d, ctx):
 	return hit
 
 
+def _nsec3_owner_above(ctx, qn):
+	"""The owner name of an NSEC3 RR that qn is strictly below, or None."""
+	labels = qn.split(".")
+	for i in range(1, len(labels) - 1):
+		anc = ".".join(labels[i:])
+		if (anc, T.NSEC3, 0) in ctx.rrsets:
+			return anc
+	return None
+
+
+def allow_nsec3_owner_descendant(q, a, b, d, ctx):
+	"""QNAME below the owner name of an NSEC3 RR (x.<hash>.example.).
+	RFC 5155 section 7.2.8: an NSEC3 owner name is treated as if it did
+	not exist, so a name below it has the apex as closest encloser and
+	gets the proof of section 7.2.2: the apex's NSEC3, the cover of the
+	next closer name (the hashed owner) and the cover of the apex
+	wildcard (raiz-dnsd and Knot).  NSD takes the NSEC3 owner for the
+	closest encloser and sends only the cover of the next closer name
+	below it, a proof a validator cannot complete.  Accepted: QNAME is
+	below an NSEC3 owner of the zone file, both NXDOMAIN, and the only
+	differences are NSEC3 RRs and their RRSIGs in AUTHORITY."""
+	if a.rcode != dns.rcode.NXDOMAIN or b.rcode != dns.rcode.NXDOMAIN or d.header:
+		return False
+	if _nsec3_owner_above(ctx, _qname(q)) is None:
+		return False
+
+	def ok(r):
+		return r.rdtype == T.NSEC3 or (r.rdtype == T.RRSIG and r.covers == T.NSEC3)
+	if any(d.only[(s, x)] for s in ("ANSWER", "ADDITIONAL") for x in "ab"):
+		return False
+	hit = d.drop("AUTHORITY", "a", ok)
+	hit |= d.drop("AUTHORITY", "b", ok)
+	return hit
+
+
 def allow_nsec_qtype_at_alias(q, a, b, d, ctx):
 	"""QTYPE NSEC or NSEC3 at a CNAME (or below a DNAME) in an NSEC3-signed
 	zone.  NSEC3 RRs live at hashed owner names (RFC 5155 section 7.2.8 /
@@ -669,6 +704,7 @@ ALLOWANCES = (
 	("any-subset-rfc8482", allow_any_subset),
 	("rrsig-qtype-subset", allow_rrsig_qtype_subset),
 	("literal-wildcard-nsec3", allow_literal_wildcard_nsec3),
+	("nsec3-owner-descendant", allow_nsec3_owner_descendant),
 	("authority-ns-on-answer", allow_authority_ns_on_answers),
 	("optional-additional-addresses", allow_optional_additional_addresses),
 )

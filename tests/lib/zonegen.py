@@ -359,6 +359,52 @@ def example_zone(seed, ndeleg=300, nhost=400):
 	return z
 
 
+def delegations_zone(path, n, seed, origin="example.", serial=SOA_SERIAL):
+	"""A large ccTLD-like unsigned zone of n delegations written to path
+	(bench/zload's and t_differential.py --large's): two NS each, nine in
+	ten out of the zone, one in ten in-zone with glue A for both NS and
+	AAAA for one; DS on every third.  Returns the number of records.
+	Written in one pass, so a million delegations take seconds and little
+	memory (only the labels used are kept)."""
+	rng = random.Random(seed)
+	o = origin
+	count = 0
+	used = set()
+	with open(path, "w") as f:
+		f.write("$ORIGIN %s\n$TTL 86400\n" % o)
+		f.write("@ 3600 IN SOA ns1 hostmaster %d 7200 3600 1209600 3600\n" % serial)
+		f.write("@ IN NS ns1\n@ IN NS ns2\nns1 IN A 192.0.2.1\nns2 IN A 192.0.2.2\n")
+		count += 5
+		out = []
+		for i in range(n):
+			while True:
+				lab = rng.choice(ALPHA) + "".join(rng.choice(ALNUM) for _ in range(rng.randint(2, 13)))
+				if i % 7 == 0:
+					lab += "-" + rng.choice(ALPHA) * rng.randint(1, 3)
+				if lab not in used:
+					used.add(lab)
+					break
+			if i % 10 == 0:
+				out.append("%s IN NS ns1.%s\n%s IN NS ns2.%s\n" % (lab, lab, lab, lab))
+				out.append("ns1.%s IN A 198.51.100.%d\nns1.%s IN AAAA 2001:db8:%x::1\n"
+					   "ns2.%s IN A 203.0.113.%d\n" % (lab, rng.randint(1, 254), lab, i & 0xffff,
+									   lab, rng.randint(1, 254)))
+				count += 5
+			else:
+				h = rng.randrange(20000)
+				out.append("%s IN NS ns1.host%d.example.net.\n%s IN NS ns2.host%d.example.net.\n"
+					   % (lab, h, lab, h))
+				count += 2
+			if i % 3 == 0:
+				out.append("%s IN DS %d 13 2 %064x\n" % (lab, rng.randint(1, 65535), rng.getrandbits(256)))
+				count += 1
+			if len(out) > 10000:
+				f.write("".join(out))
+				out = []
+		f.write("".join(out))
+	return count
+
+
 def sign_dates(now=None):
 	"""Inception yesterday, expiration in 30 days (UTC, YYYYMMDDhhmmss)."""
 	now = now or datetime.datetime.now(datetime.timezone.utc)
@@ -421,6 +467,14 @@ def sign_zone(z, workdir, keys, dates, nsec3_salt="aabbccdd", nsec3_iter=1, zone
 	cmd += [z.unsigned] + list(keys)
 	_run(cmd, workdir)
 	return z.signed
+
+
+def sign_optout(unsigned, signed, origin, workdir, keys, dates):
+	"""Sign a delegations_zone() file as bench/zload's zones are: NSEC3
+	with opt-out, SHA-1, 0 iterations, no salt (RFC 9276)."""
+	_run(["ldns-signzone", "-n", "-p", "-t", "0", "-i", dates[0], "-e", dates[1], "-o", origin,
+	      "-f", signed, unsigned] + list(keys), workdir)
+	return signed
 
 
 def build_all(workdir, seed=20261121, ntld=1100):
