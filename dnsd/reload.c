@@ -86,6 +86,7 @@ static void reload_cookie(struct cfg_dnsd *next, const struct cfg_dnsd *run)
 static void *reload_thread(void *arg)
 {
 	struct reload *r = arg;
+	pthread_setname_np(pthread_self(), "reload");
 	struct raiz_config *cfg = r->next;
 	r->next = NULL;
 	struct snapshot *prev = snapshot_current(r->rcu);

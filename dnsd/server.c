@@ -388,6 +388,10 @@ int server_listen_update(struct server *srv, const struct cfg_dnsd *d)
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
+	char name[16];
+	/* named for top -H, ps -L and perf: "worker/0", ... */
+	snprintf(name, sizeof name, "worker/%u", (unsigned)(w - w->srv->w));
+	pthread_setname_np(pthread_self(), name);
 	ev_run(w->loop, 0);
 	return NULL;
 }

@@ -539,6 +539,7 @@ static void job_store(struct xjob *j)
 static void *job_thread(void *arg)
 {
 	struct xjob *j = arg;
+	pthread_setname_np(pthread_self(), "xfr");
 	for (int c = 0; c < C_COUNT; c++)
 		j->chk[c].state = -1;
 	if (j->store_only) {
