@@ -15,6 +15,8 @@ void wire_init(struct wire *w, uint8_t *buf, size_t limit)
 	w->pos = 0;
 	w->limit = limit;
 	w->ncomp = 0;
+	memset(w->head, 0, sizeof w->head);
+	w->last = NULL;
 }
 
 bool wire_bytes(struct wire *w, const void *p, size_t n)
@@ -87,9 +89,12 @@ static bool same_at(const struct wire *w, size_t off, const uint8_t *s)
 			return true;
 		if (off + 1 + l > w->pos)
 			return false;
-		for (unsigned k = 1; k <= l; k++)
-			if (lc(w->buf[off + k]) != lc(s[k]))
-				return false;
+		/* the same bytes (the usual case: zone data in one case), else
+		 * equal without case */
+		if (memcmp(w->buf + off + 1, s + 1, l) != 0)
+			for (unsigned k = 1; k <= l; k++)
+				if (lc(w->buf[off + k]) != lc(s[k]))
+					return false;
 		off += (size_t)l + 1;
 		s += l + 1;
 	}
@@ -99,10 +104,13 @@ static void note(struct wire *w, size_t off, unsigned labels, uint32_t hash)
 {
 	if (w->ncomp >= WIRE_COMP_MAX || off > 0x3fff)
 		return;
-	w->comp[w->ncomp].off = (uint16_t)off;
-	w->comp[w->ncomp].labels = (uint8_t)labels;
-	w->comp[w->ncomp].hash = hash;
-	w->ncomp++;
+	struct wire_comp *c = &w->comp[w->ncomp];
+	uint8_t *head = &w->head[hash & (WIRE_COMP_BUCKETS - 1)];
+	c->off = (uint16_t)off;
+	c->labels = (uint8_t)labels;
+	c->hash = hash;
+	c->next = *head;
+	*head = (uint8_t)++w->ncomp;
 }
 
 void wire_note_name(struct wire *w, size_t off, const uint8_t *name)
@@ -119,6 +127,16 @@ bool wire_name(struct wire *w, const uint8_t *name, bool compress)
 	size_t len = dname_len(name);
 	if (!compress)
 		return wire_bytes(w, name, len);
+	if (name == w->last && same_at(w, w->last_off, name)) {
+		/* the name the previous call wrote (the same bytes at the same
+		 * address): a pointer to where it first occurs, which is what
+		 * the table would find */
+		if (w->pos + 2 > w->limit)
+			return false;
+		wire_put16(w->buf + w->pos, (uint16_t)(0xc000 | w->last_off));
+		w->pos += 2;
+		return true;
+	}
 
 	const uint8_t *lab[DNAME_MAXLABELS];
 	uint32_t h[DNAME_MAXLABELS];
@@ -127,9 +145,9 @@ bool wire_name(struct wire *w, const uint8_t *name, bool compress)
 	size_t ptr = 0;
 
 	for (unsigned i = 0; i < n && hit == n; i++) {
-		for (unsigned k = 0; k < w->ncomp; k++) {
-			const struct wire_comp *c = &w->comp[k];
-			if (c->labels == n - i && c->hash == h[i] && same_at(w, c->off, lab[i])) {
+		for (unsigned e = w->head[h[i] & (WIRE_COMP_BUCKETS - 1)]; e; e = w->comp[e - 1].next) {
+			const struct wire_comp *c = &w->comp[e - 1];
+			if (c->hash == h[i] && c->labels == n - i && same_at(w, c->off, lab[i])) {
 				hit = i;
 				ptr = c->off;
 				break;
@@ -149,12 +167,22 @@ bool wire_name(struct wire *w, const uint8_t *name, bool compress)
 	}
 	for (unsigned i = 0; i < hit; i++)
 		note(w, start + (size_t)(lab[i] - name), n - i, h[i]);
+	/* remember where the whole name is, if a pointer can reach it */
+	size_t whole = hit == 0 ? ptr : start;
+	w->last = n > 0 && whole <= 0x3fff ? name : NULL;
+	w->last_off = whole;
 	return true;
 }
 
 void wire_rollback(struct wire *w, size_t mark)
 {
 	w->pos = mark;
-	while (w->ncomp > 0 && w->comp[w->ncomp - 1].off >= mark)
-		w->ncomp--;
+	/* entries go in the order they came, so each one dropped heads its
+	 * bucket's chain */
+	while (w->ncomp > 0 && w->comp[w->ncomp - 1].off >= mark) {
+		const struct wire_comp *c = &w->comp[--w->ncomp];
+		w->head[c->hash & (WIRE_COMP_BUCKETS - 1)] = c->next;
+	}
+	if (w->last && w->last_off >= mark)
+		w->last = NULL;
 }

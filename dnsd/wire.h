@@ -15,10 +15,12 @@
 #include <stdint.h>
 
 #define WIRE_COMP_MAX 128
+#define WIRE_COMP_BUCKETS 64	/* a power of two */
 
 struct wire_comp {
 	uint16_t off;
 	uint8_t labels;
+	uint8_t next;		/* the next entry of its bucket, + 1; 0 ends */
 	uint32_t hash;
 };
 
@@ -28,6 +30,12 @@ struct wire {
 	size_t limit;
 	unsigned ncomp;
 	struct wire_comp comp[WIRE_COMP_MAX];
+	uint8_t head[WIRE_COMP_BUCKETS];	/* first entry by hash, + 1 */
+	/* the last name written with compression (its address) and the
+	 * offset of its first whole occurrence: the RRs of an RRset pass the
+	 * same owner, which then costs a comparison instead of hashing */
+	const uint8_t *last;
+	size_t last_off;
 };
 
 void wire_init(struct wire *w, uint8_t *buf, size_t limit);
