@@ -93,6 +93,10 @@ $(1)/libbirdconf.a: $$(patsubst %.c,$(1)/obj/%.o,$$(BIRDCONF_SRC))
 $(1)/raiz-dnsd: $(1)/obj/dnsd/main.o $(1)/libdnsd.a $(1)/libprobes.a $(1)/libcommon.a
 	@echo "  LD      $$@"
 	$$(Q)$$(CC) $$(CFLAGS) $(2) -o $$@ $$^ $$(LIBS)
+# bench/qcost.c: raiz-dnsd's own cost per answer (bench/README.md), not in all
+$(1)/qcost: $(1)/obj/bench/qcost.o $(1)/libdnsd.a $(1)/libprobes.a $(1)/libcommon.a
+	@echo "  LD      $$@"
+	$$(Q)$$(CC) $$(CFLAGS) $(2) -o $$@ $$^ $$(LIBS)
 $(1)/raiz-controller: $(1)/obj/controller/main.o $(1)/libcontroller.a $(1)/libprobes.a \
 		$(1)/libcommon.a
 	@echo "  LD      $$@"
