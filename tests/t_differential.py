@@ -117,19 +117,28 @@ def mixcase(rng, name):
 	return "".join(c.upper() if c.isalpha() and rng.random() < 0.5 else c for c in name)
 
 
-def gen_queries(root, ex, seed):
-	rng = random.Random(seed + 2)
-	qs = []
+# qtypes asked at names where they mostly do not exist
+MISC = (T.A, T.AAAA, T.MX, T.TXT, T.SOA, T.DNSKEY, T.NSEC, T.RRSIG, T.ANY, T.CNAME,
+	T.SRV, T.PTR, T.CAA, T.NSEC3, T.NSEC3PARAM, T.DS, T.NS, T.HINFO, 65280)
 
+
+def query_adder(rng, qs):
+	"""add(name, qtype, kind): append a Q to qs, a fifth of them in mixed
+	case; names too long for the wire are skipped."""
 	def add(name, t, kind):
 		if len(name) > 253 or any(len(l) > 63 for l in name.split(".")):
 			return
 		if rng.random() < 0.2:
 			name = mixcase(rng, name)
 		qs.append(Q(name, t, kind))
+	return add
 
-	misc = (T.A, T.AAAA, T.MX, T.TXT, T.SOA, T.DNSKEY, T.NSEC, T.RRSIG, T.ANY, T.CNAME,
-		T.SRV, T.PTR, T.CAA, T.NSEC3, T.NSEC3PARAM, T.DS, T.NS, T.HINFO, 65280)
+
+def gen_queries(root, ex, seed):
+	rng = random.Random(seed + 2)
+	qs = []
+	add = query_adder(rng, qs)
+	misc = MISC
 	apex_types = (T.SOA, T.NS, T.DNSKEY, T.NSEC, T.NSEC3, T.NSEC3PARAM, T.RRSIG, T.ZONEMD, T.ANY,
 		      T.A, T.AAAA, T.MX, T.TXT, T.DS, T.CNAME, T.DNAME, T.CAA, T.PTR, T.SRV, 65280)
 	for origin in (".", "example."):
@@ -255,16 +264,8 @@ def gen_large_queries(smp, seed):
 	rng = random.Random(seed + 2)
 	qs = []
 	o = smp.origin
-
-	def add(name, t, kind):
-		if len(name) > 253 or any(len(l) > 63 for l in name.split(".")):
-			return
-		if rng.random() < 0.2:
-			name = mixcase(rng, name)
-		qs.append(Q(name, t, kind))
-
-	misc = (T.A, T.AAAA, T.MX, T.TXT, T.SOA, T.DNSKEY, T.NSEC, T.RRSIG, T.ANY, T.CNAME,
-		T.SRV, T.PTR, T.CAA, T.NSEC3, T.NSEC3PARAM, T.DS, T.NS, T.HINFO, 65280)
+	add = query_adder(rng, qs)
+	misc = MISC
 	for t in (T.SOA, T.NS, T.DNSKEY, T.NSEC3PARAM, T.RRSIG, T.ANY, T.A, T.AAAA, T.MX, T.TXT,
 		  T.DS, T.NSEC, T.NSEC3, T.CNAME, T.DNAME, 65280):
 		add(o, t, "apex")

@@ -474,6 +474,19 @@ def allow_cross_zone_chase(q, a, b, d, ctx):
 	return hit
 
 
+def _drop_authority_nsec3(d):
+	"""Absorb differences that are only NSEC3 RRs (and their RRSIGs) in
+	AUTHORITY; False if ANSWER or ADDITIONAL differ, or nothing was
+	absorbed."""
+	def ok(r):
+		return r.rdtype == T.NSEC3 or (r.rdtype == T.RRSIG and r.covers == T.NSEC3)
+	if any(d.only[(s, x)] for s in ("ANSWER", "ADDITIONAL") for x in "ab"):
+		return False
+	hit = d.drop("AUTHORITY", "a", ok)
+	hit |= d.drop("AUTHORITY", "b", ok)
+	return hit
+
+
 def allow_literal_wildcard_nsec3(q, a, b, d, ctx):
 	"""QNAME is itself a wildcard owner ("*.wild.example.", first label "*")
 	with no data of QTYPE.  RFC 5155 section 7.2.3 needs only the NSEC3
@@ -483,14 +496,7 @@ def allow_literal_wildcard_nsec3(q, a, b, d, ctx):
 	only differences are NSEC3 RRs (and their RRSIGs) in AUTHORITY."""
 	if not _qname(q).startswith("*.") or a.rcode != b.rcode:
 		return False
-
-	def ok(r):
-		return r.rdtype == T.NSEC3 or (r.rdtype == T.RRSIG and r.covers == T.NSEC3)
-	if any(d.only[(s, x)] for s in ("ANSWER", "ADDITIONAL") for x in "ab"):
-		return False
-	hit = d.drop("AUTHORITY", "a", ok)
-	hit |= d.drop("AUTHORITY", "b", ok)
-	return hit
+	return _drop_authority_nsec3(d)
 
 
 def _nsec3_owner_above(ctx, qn):
@@ -518,14 +524,7 @@ def allow_nsec3_owner_descendant(q, a, b, d, ctx):
 		return False
 	if _nsec3_owner_above(ctx, _qname(q)) is None:
 		return False
-
-	def ok(r):
-		return r.rdtype == T.NSEC3 or (r.rdtype == T.RRSIG and r.covers == T.NSEC3)
-	if any(d.only[(s, x)] for s in ("ANSWER", "ADDITIONAL") for x in "ab"):
-		return False
-	hit = d.drop("AUTHORITY", "a", ok)
-	hit |= d.drop("AUTHORITY", "b", ok)
-	return hit
+	return _drop_authority_nsec3(d)
 
 
 def allow_nsec_qtype_at_alias(q, a, b, d, ctx):
