@@ -129,8 +129,8 @@ bool wire_name(struct wire *w, const uint8_t *name, bool compress)
 		return wire_bytes(w, name, len);
 	if (name == w->last && same_at(w, w->last_off, name)) {
 		/* the name the previous call wrote (the same bytes at the same
-		 * address): a pointer to where it first occurs, which is what
-		 * the table would find */
+		 * address): a pointer to where it first occurs whole, the
+		 * table's answer too unless the table was full then */
 		if (w->pos + 2 > w->limit)
 			return false;
 		wire_put16(w->buf + w->pos, (uint16_t)(0xc000 | w->last_off));
