@@ -35,6 +35,7 @@ struct ctl_main {
 	ev_timer watchdog;
 	int exit_code;
 	bool debug;              /* -d: stays at debug across reloads */
+	bool stopping;           /* SIGTERM/SIGINT seen: no more reloads */
 };
 
 static void usage(FILE *f)
@@ -68,6 +69,11 @@ static json_object *reply_err(const char *msg)
 static int main_reload(struct ctl_main *m, char *err, size_t errlen)
 {
 	struct raiz_config *cfg = NULL;
+	if (m->stopping) {
+		snprintf(err, errlen, "stopping: reload not done");
+		log_notice("reload asked for while stopping: not done");
+		return -1;
+	}
 	if (config_load(m->config_path, &cfg, err, errlen) < 0) {
 		log_err("reload refused, keeping the running configuration: %s", err);
 		return -1;
@@ -211,6 +217,9 @@ static void main_stopped(void *arg)
 static void main_term_cb(struct ev_loop *loop, ev_signal *w, int revents)
 {
 	struct ctl_main *m = w->data;
+	if (m->stopping)
+		return;        /* a second SIGTERM or ^C: the stop runs already */
+	m->stopping = true;
 	log_notice("signal %d: stopping", w->signum);
 	sdnotify("STOPPING=1");
 	node_stop(m->node, main_stopped, m);
@@ -220,6 +229,10 @@ static void main_hup_cb(struct ev_loop *loop, ev_signal *w, int revents)
 {
 	struct ctl_main *m = w->data;
 	char err[1024];
+	if (m->stopping) {
+		log_notice("SIGHUP while stopping: not reloading");
+		return;
+	}
 	sdnotify("RELOADING=1");
 	main_reload(m, err, sizeof err);
 	sdnotify("READY=1");
@@ -441,6 +454,13 @@ int main(int argc, char **argv)
 
 	ev_run(m.loop, 0);
 
+	/* late stop signals stay pending (not fatal) while we tear down */
+	sigset_t late;
+	sigemptyset(&late);
+	sigaddset(&late, SIGTERM);
+	sigaddset(&late, SIGINT);
+	sigaddset(&late, SIGHUP);
+	sigprocmask(SIG_BLOCK, &late, NULL);
 	ev_timer_stop(m.loop, &m.watchdog);
 	ctlsock_free(m.sock);
 	node_free(m.node);

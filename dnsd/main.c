@@ -19,6 +19,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -567,6 +568,18 @@ static int dnsd_start(struct dnsd *d)
 
 static void dnsd_stop(struct dnsd *d)
 {
+	/* Once shutting down, another SIGTERM (systemd's, an impatient
+	 * operator's) or a SIGHUP must not end us halfway through: stopping
+	 * the watchers below gives the signals back their default action,
+	 * which would kill us with the pid file and control socket left.
+	 * The other threads block every signal, so blocked here they stay
+	 * pending until exit. */
+	sigset_t stop;
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &stop, NULL);
 	if (d->srv)
 		server_stop(d->srv);
 	reload_free(d->reload);       /* waits for a running reload */

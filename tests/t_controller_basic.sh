@@ -275,10 +275,17 @@ kill -0 "$CTL_PID" || fail "controller died on a bad reload"
 ctl reload >/dev/null || fail "reload of the good config"
 ctl status >/dev/null || fail "not healthy after reload"
 
-# --- SIGTERM withdraws (on-stop withdraw)
-kill -TERM "$CTL_PID"; wait "$CTL_PID"; rc=$?
+# --- SIGTERM withdraws (on-stop withdraw); more stop signals and a
+# SIGHUP while it stops neither kill it nor reload it
+kill -TERM "$CTL_PID"
+for i in 1 2 3 4 5 6 7 8 9 10; do
+	kill -HUP "$CTL_PID" 2>/dev/null; kill -TERM "$CTL_PID" 2>/dev/null; kill -INT "$CTL_PID" 2>/dev/null
+	sleep 0.01
+done
+wait "$CTL_PID"; rc=$?
 CTL_PID=
-[ $rc = 0 ] || fail "controller exit $rc on SIGTERM"
+[ $rc = 0 ] || fail "controller exit $rc on SIGTERM (and more stop signals)"
+[ "$(grep -c 'signal [0-9]*: stopping' "$T/ctl.log")" = 1 ] || fail "the stop did not run exactly once"
 [ "$(proto raiz_v4)" = down ] && [ "$(proto raiz_v6)" = down ] || fail "SIGTERM did not withdraw"
 ctl status >/dev/null 2>&1; rc=$?
 [ $rc = 3 ] || fail "raizctl status with no controller: exit $rc (want 3)"

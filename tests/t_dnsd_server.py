@@ -495,6 +495,24 @@ def t_lifecycle():
 		ck(not os.path.exists(pidfile) and not os.path.exists(sock),
 		   "pid file and control socket removed at exit")
 		ck("shutting down" in d.log(), "shutdown logged")
+	# more stop signals while shutting down (systemd's SIGTERM after
+	# ours, an operator's second ^C, a SIGHUP) must not kill it halfway
+	with Dnsd({ZONE: zone_text()}, dnsd={"workers": 3}) as d:
+		d.start()
+		pidfile = os.path.join(d.run_dir, "dnsd.pid")
+		d.signal(signal.SIGTERM)
+		sent = 0
+		deadline = time.monotonic() + 10
+		while d.proc.poll() is None and time.monotonic() < deadline:
+			try:
+				d.signal((signal.SIGTERM, signal.SIGINT, signal.SIGHUP)[sent % 3])
+			except ProcessLookupError:
+				break
+			sent += 1
+			time.sleep(0.0005)
+		rc = d.stop()
+		ck(rc == 0 and sent > 0, "stop signals during shutdown: still exit status 0", (rc, sent))
+		ck(not os.path.exists(pidfile), "stop signals during shutdown: pid file removed")
 
 
 # ---------------------------------------------------------------- sdnotify
