@@ -332,3 +332,17 @@ size_t query_process_client(const struct zoneset *zs, const struct query_opts *o
 	}
 	return w.pos;
 }
+
+void query_prefetch(const struct zoneset *zs, struct zone_pf *pf, const uint8_t *pkt, size_t len)
+{
+	uint8_t qname[DNAME_MAX], key[DNAME_MAX];
+	size_t pos = 12, kl = 0;
+	bool expired;
+	const struct zone *z = NULL;
+	/* a standard query (opcode 0) with a plain question */
+	if (len > 12 && !(pkt[2] & (F_QR | 0x78)) && dname_parse(pkt, len, &pos, qname, false)) {
+		kl = dname_key(qname, key);
+		z = zoneset_lookup(zs, key, kl, &expired);
+	}
+	zone_pf_start(pf, z, key, kl);
+}

@@ -249,6 +249,110 @@ static void test_root_zone(void **state)
 	free(f);
 }
 
+/* a query packet for name, in wire format (ldns) */
+static uint8_t *pf_query(const char *name, size_t *len)
+{
+	ldns_pkt *q = ldns_pkt_query_new(ldns_dname_new_frm_str(name), LDNS_RR_TYPE_A, LDNS_RR_CLASS_IN, 0);
+	uint8_t *wire = NULL;
+	assert_int_equal(ldns_pkt2wire(&wire, q, len), LDNS_STATUS_OK);
+	ldns_pkt_free(q);
+	return wire;
+}
+
+/* the lengths of the key of name and of its ancestors below the apex,
+ * the deepest ZONE_PF_KEYS: what zone_pf_start() must pick */
+static unsigned pf_expect(const uint8_t *key, size_t kl, size_t apex_kl, uint8_t *lens)
+{
+	unsigned n = 0;
+	for (size_t o = 0; o <= kl; o = o < kl ? o + key[o] + 1 : kl + 1)
+		if (o > apex_kl)
+			lens[n++ % ZONE_PF_KEYS] = (uint8_t)o;
+	return n;
+}
+
+static void test_prefetch(void **state)
+{
+	/* warming a batch's lookups (zone_pf_*): the candidates are the
+	 * name and its deepest ancestors below the apex, and the slots found
+	 * hold the nodes zone_lookup() finds */
+	enum { DELEGS = 33000 };
+	size_t cap = (size_t)DELEGS * 80 + 256;
+	char *text = malloc(cap);
+	size_t len = (size_t)snprintf(text, cap, "%s", HEAD);
+	for (int i = 0; i < DELEGS; i++)
+		len += (size_t)snprintf(text + len, cap - len, "d%d NS ns.d%d\nns.d%d A 192.0.2.%d\n", i, i, i,
+					i % 250);
+	len += (size_t)snprintf(text + len, cap - len, "a.b.c.d.e.f NS ns1\n");
+	struct zoneset *zs = tzs1("example.", text);
+	free(text);
+	uint8_t key[DNAME_MAX];
+	size_t kl;
+	assert_int_equal(zoneset_name_key("example.", key, &kl), 0);
+	const struct zone *z = zoneset_find(zs, key, kl);
+	assert_non_null(z);
+	assert_true(zone_pf_worth(z));          /* 66,000 nodes and more */
+	assert_true(zoneset_warm(zs));
+
+	const char *names[] = { "example.", "d17.example.", "www.d17.example.", "ns.d17.example.",
+				"x.y.ns.d17.example.", "a.b.c.d.e.f.example.", "1.2.3.a.b.c.d.e.f.example.",
+				"nope.example.", "d32999.example.", "www.example.org." };
+	unsigned found = 0, existing = 0;
+	for (int round = 0; round < 2; round++)
+		for (size_t i = 0; i < sizeof names / sizeof *names + (round ? 2000 : 0); i++) {
+			char nm[64];
+			const char *name = i < sizeof names / sizeof *names ? names[i] : nm;
+			snprintf(nm, sizeof nm, "%s.d%zu.example.", i % 2 ? "ns" : "www", i * 13 % DELEGS);
+			size_t wl;
+			uint8_t *wire = pf_query(name, &wl);
+			struct zone_pf pf;
+			query_prefetch(zs, &pf, wire, wl);
+			zone_pf_nodes(&pf);
+			zone_pf_data(&pf);
+			assert_int_equal(zoneset_name_key(name, key, &kl), 0);
+			if (strstr(name, "example.org")) {
+				assert_null(pf.z);          /* not ours: nothing warmed */
+				assert_int_equal(pf.n, 0);
+				free(wire);
+				continue;
+			}
+			assert_ptr_equal(pf.z, z);
+			uint8_t lens[ZONE_PF_KEYS];
+			unsigned want = pf_expect(key, kl, z->apex_keylen, lens);
+			assert_int_equal(pf.n, want < ZONE_PF_KEYS ? want : ZONE_PF_KEYS);
+			for (unsigned k = 0; k < pf.n; k++) {
+				assert_int_equal(pf.len[k], lens[k]);
+				int32_t node = zone_lookup(z, key, pf.len[k]);
+				if (node < 0)
+					continue;
+				existing++;
+				/* linear probing: the node is in its first slot
+				 * unless another key took that one first */
+				found += pf.node[k] == (uint32_t)node + 1;
+			}
+			free(wire);
+		}
+	assert_true(existing > 2000);
+	assert_true(found * 10 >= existing * 8);  /* load factor <= 0.5 */
+
+	/* malformed packets and responses warm nothing and read nothing past their end */
+	struct zone_pf pf;
+	uint8_t bad[] = { 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 63, 'a' };
+	query_prefetch(zs, &pf, bad, sizeof bad);
+	assert_null(pf.z);
+	query_prefetch(zs, &pf, bad, 5);
+	assert_null(pf.z);
+	bad[2] = 0x80;                          /* QR: a response */
+	bad[12] = 0;
+	query_prefetch(zs, &pf, bad, 13);
+	assert_null(pf.z);
+	zoneset_free(zs);
+
+	/* a small zone is not worth it */
+	zs = tzs1("example.", HEAD "www A 192.0.2.2\n");
+	assert_false(zoneset_warm(zs));
+	zoneset_free(zs);
+}
+
 static uint32_t rs = 777;
 static uint32_t rnd(void)
 {
@@ -325,6 +429,7 @@ int main(void)
 		cmocka_unit_test(test_reload_include),
 		cmocka_unit_test(test_parent_child),
 		cmocka_unit_test(test_root_zone),
+		cmocka_unit_test(test_prefetch),
 		cmocka_unit_test(test_fuzz_zone),
 	};
 	return cmocka_run_group_tests(tests, NULL, teardown);

@@ -17,6 +17,8 @@
 #include "dnsd/query.h"
 #include "dnsd/rrl.h"
 #include "dnsd/snapshot.h"
+#include "dnsd/zone.h"
+#include "dnsd/zoneset.h"
 
 /* room for either pktinfo structure */
 #define UDP_CMSG_SPACE CMSG_SPACE(sizeof(struct in6_pktinfo))
@@ -33,6 +35,7 @@ struct udp_batch {
 	} rctl[UDP_BATCH], sctl[UDP_BATCH];
 	uint32_t slip;                 /* over-limit responses seen (rrl.h) */
 	struct query_client qc;
+	struct zone_pf pf[UDP_BATCH];
 	uint8_t out[UDP_BATCH][UDP_SEND_MAX];
 	uint8_t in[UDP_BATCH][UDP_RECV_MAX];
 };
@@ -277,6 +280,21 @@ static size_t udp_answer(const struct snapshot *snap, struct udp_batch *b, const
 	}
 }
 
+/* Warm the lookups of a batch before answering it: on a zone larger than
+ * the caches, an answer waits on a chain of misses, and issuing those of
+ * all the batch's queries together lets them overlap (zone.h). */
+static void udp_prefetch(const struct snapshot *snap, struct udp_batch *b, int n)
+{
+	for (int i = 0; i < n; i++) {
+		size_t len = b->rmsg[i].msg_hdr.msg_flags & MSG_TRUNC ? 0 : b->rmsg[i].msg_len;
+		query_prefetch(snap->zs, &b->pf[i], b->in[i], len);
+	}
+	for (int i = 0; i < n; i++)
+		zone_pf_nodes(&b->pf[i]);
+	for (int i = 0; i < n; i++)
+		zone_pf_data(&b->pf[i]);
+}
+
 size_t udp_serve(int fd, const struct sockaddr *local, bool pktinfo, struct udp_batch *b,
 		 const struct snapshot *snap, struct rrl *rrl, struct query_stats *stats,
 		 unsigned max_rounds)
@@ -297,6 +315,8 @@ size_t udp_serve(int fd, const struct sockaddr *local, bool pktinfo, struct udp_
 		if (n <= 0)
 			break;
 		total += (size_t)n;
+		if (n > 1 && zoneset_warm(snap->zs))
+			udp_prefetch(snap, b, n);
 		unsigned out = 0;
 		for (int i = 0; i < n; i++) {
 			struct msghdr *rh = &b->rmsg[i].msg_hdr;

@@ -565,12 +565,25 @@ int32_t zone_nsec3_cover(const struct zone *z, const uint8_t *hash)
 	return lo == 0 ? (int32_t)z->nnsec3 - 1 : (int32_t)lo - 1;
 }
 
+/* FNV-1a over the key, then a fold: the running value after a prefix is
+ * the hash state of that ancestor's key (zone_pf_start() uses it) */
+enum { KEY_HASH_INIT = 2166136261u };
+static inline uint32_t key_hash_step(uint32_t h, uint8_t c)
+{
+	return (h ^ c) * 16777619u;
+}
+
+static inline uint32_t key_hash_end(uint32_t h)
+{
+	return h ^ (h >> 15);
+}
+
 static uint32_t key_hash(const uint8_t *key, size_t len)
 {
-	uint32_t h = 2166136261u;
+	uint32_t h = KEY_HASH_INIT;
 	for (size_t i = 0; i < len; i++)
-		h = (h ^ key[i]) * 16777619u;
-	return h ^ (h >> 15);
+		h = key_hash_step(h, key[i]);
+	return key_hash_end(h);
 }
 
 int zone_index(struct zone *z)
@@ -649,6 +662,69 @@ int32_t zone_lookup(const struct zone *z, const uint8_t *key, size_t keylen)
 		h = (h + 1) & z->hmask;
 	}
 	return -1;
+}
+
+/* below this many nodes a zone's tables stay in the caches of a busy
+ * worker, and warming them is only instructions */
+enum { ZONE_PF_MIN_NODES = 1u << 16 };
+
+bool zone_pf_worth(const struct zone *z)
+{
+	return z->nnodes >= ZONE_PF_MIN_NODES;
+}
+
+void zone_pf_start(struct zone_pf *pf, const struct zone *z, const uint8_t *key, size_t keylen)
+{
+	pf->z = z;
+	pf->n = 0;
+	if (!z || keylen < z->apex_keylen)
+		return;
+	/* the candidates of zone_closest(): the key and its ancestors below
+	 * the apex, the deepest ZONE_PF_KEYS of them (a ring) */
+	unsigned seen = 0;
+	uint32_t h = KEY_HASH_INIT;
+	size_t next = 0;
+	for (size_t i = 0; i <= keylen; i++) {
+		if (i == next) {
+			if (i > z->apex_keylen) {
+				unsigned k = seen++ % ZONE_PF_KEYS;
+				pf->slot[k] = (uint32_t)(key_hash_end(h) & z->hmask);
+				pf->len[k] = (uint8_t)i;
+			}
+			if (i < keylen)
+				next = i + (size_t)key[i] + 1;
+		}
+		if (i < keylen)
+			h = key_hash_step(h, key[i]);
+	}
+	pf->n = seen < ZONE_PF_KEYS ? seen : ZONE_PF_KEYS;
+	for (unsigned k = 0; k < pf->n; k++)
+		__builtin_prefetch(&z->htab[pf->slot[k]]);
+}
+
+void zone_pf_nodes(struct zone_pf *pf)
+{
+	for (unsigned k = 0; k < pf->n; k++) {
+		uint32_t v = pf->node[k] = pf->z->htab[pf->slot[k]];
+		if (v) {
+			const struct znode *n = &pf->z->nodes[v - 1];
+			__builtin_prefetch(n);
+			__builtin_prefetch((const uint8_t *)(n + 1) - 1);
+		}
+	}
+}
+
+void zone_pf_data(const struct zone_pf *pf)
+{
+	for (unsigned k = 0; k < pf->n; k++) {
+		if (!pf->node[k])
+			continue;
+		const struct znode *n = &pf->z->nodes[pf->node[k] - 1];
+		if (n->keylen != pf->len[k])
+			continue;       /* another key in the slot: probing goes on */
+		__builtin_prefetch(znode_key(pf->z, n));
+		__builtin_prefetch(pf->z->rrsets + n->rrsets);
+	}
 }
 
 int32_t zone_closest(const struct zone *z, const uint8_t *key, size_t keylen, bool *exact)

@@ -187,6 +187,30 @@ int32_t zone_closest(const struct zone *z, const uint8_t *key, size_t keylen, bo
 /* Index of the last node whose key is <= key (-1 if none); *exact tells
  * whether it is equal.  key must be at or below the apex.  O(log n). */
 int32_t zone_find(const struct zone *z, const uint8_t *key, size_t keylen, bool *exact);
+/* Warming a batch of lookups.  On a zone larger than the caches each
+ * lookup is a chain of dependent misses (hash slot, node, key, RRsets);
+ * a worker holding a batch of queries runs zone_pf_start() for every
+ * query, then zone_pf_nodes() for every query, then zone_pf_data(), so
+ * that the fetches of different queries overlap, and the lookups that
+ * follow (zone_closest() and zone_rrset() of the qname and its deepest
+ * ancestors) find their lines in the cache.  Hints only: nothing is
+ * written, no result changes, skipping them costs only time.  z may be
+ * NULL (nothing to warm).  zone_pf_worth(): whether z is large enough
+ * for warming to pay (a small zone's tables stay in the caches; warming
+ * them is only instructions); the caller decides (zoneset_warm()). */
+enum { ZONE_PF_KEYS = 4 };
+struct zone_pf {
+	const struct zone *z;
+	unsigned n;
+	uint32_t slot[ZONE_PF_KEYS];	/* hash slot of each candidate key */
+	uint32_t node[ZONE_PF_KEYS];	/* the slot's content (node + 1, 0 empty) */
+	uint8_t len[ZONE_PF_KEYS];	/* candidate key length */
+};
+bool zone_pf_worth(const struct zone *z);
+void zone_pf_start(struct zone_pf *pf, const struct zone *z, const uint8_t *key, size_t keylen);
+void zone_pf_nodes(struct zone_pf *pf);
+void zone_pf_data(const struct zone_pf *pf);
+
 /* index in z->nsec3 of the NSEC3 whose hash covers (or matches) hash */
 int32_t zone_nsec3_cover(const struct zone *z, const uint8_t *hash);
 /* NSEC3 hash of a wire name with the zone's parameters; false if not NSEC3 */

@@ -30,6 +30,7 @@ struct zoneset {
 	struct zs_entry *e;
 	size_t *deep;		/* entries with a zone, deepest apex first */
 	size_t ndeep;
+	bool warm;		/* a zone large enough to warm lookups for (zone.h) */
 };
 
 static int entry_key(const char *name, uint8_t *key, size_t *keylen, unsigned *labels)
@@ -105,10 +106,19 @@ static int deep_cmp(const void *a, const void *b, void *ctx)
 static void zoneset_index_build(struct zoneset *zs)
 {
 	zs->ndeep = 0;
-	for (size_t i = 0; i < zs->n; i++)
+	zs->warm = false;
+	for (size_t i = 0; i < zs->n; i++) {
 		if ((zs->e[i].z || zs->e[i].expired) && !zs->e[i].is_catalog)
 			zs->deep[zs->ndeep++] = i;
+		if (zs->e[i].z && zone_pf_worth(zs->e[i].z))
+			zs->warm = true;
+	}
 	qsort_r(zs->deep, zs->ndeep, sizeof *zs->deep, deep_cmp, zs);
+}
+
+bool zoneset_warm(const struct zoneset *zs)
+{
+	return zs->warm;
 }
 
 int zoneset_name_key(const char *name, uint8_t *key, size_t *keylen)

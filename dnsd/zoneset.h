@@ -83,5 +83,8 @@ const struct zone *zoneset_find(const struct zoneset *zs, const uint8_t *key, si
 const struct zone *zoneset_lookup(const struct zoneset *zs, const uint8_t *key, size_t keylen,
 				  bool *expired);
 const struct zone *zoneset_parent(const struct zoneset *zs, const struct zone *z);
+/* whether a zone of the set is large enough for warming a batch's
+ * lookups to pay (zone.h, zone_pf_worth) */
+bool zoneset_warm(const struct zoneset *zs);
 
 #endif
