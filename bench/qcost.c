@@ -92,12 +92,13 @@ __attribute__((noinline)) size_t qcost_loop(const struct snapshot *snap, const s
 		for (size_t i = 0; i < n; i += batch) {
 			size_t m = n - i < batch ? n - i : batch;
 			if (m > 1 && zoneset_warm(snap->zs)) {
-				for (size_t k = 0; k < m; k++)
-					query_prefetch(snap->zs, &pf[k], qs[i + k].wire, qs[i + k].len);
-				for (size_t k = 0; k < m; k++)
-					zone_pf_nodes(&pf[k]);
-				for (size_t k = 0; k < m; k++)
-					zone_pf_data(&pf[k]);
+				const uint8_t *pkt[QCOST_BATCH_MAX];
+				size_t len[QCOST_BATCH_MAX];
+				for (size_t k = 0; k < m; k++) {
+					pkt[k] = qs[i + k].wire;
+					len[k] = qs[i + k].len;
+				}
+				query_warm(snap->zs, pf, pkt, len, (unsigned)m);
 			}
 			for (size_t k = 0; k < m; k++) {
 				struct query_client qc = { .from = (const struct sockaddr *)&from, .now = 1 };

@@ -333,7 +333,8 @@ size_t query_process_client(const struct zoneset *zs, const struct query_opts *o
 	return w.pos;
 }
 
-void query_prefetch(const struct zoneset *zs, struct zone_pf *pf, const uint8_t *pkt, size_t len)
+/* the first stage for one packet: its question and its zone */
+static void warm_start(const struct zoneset *zs, struct zone_pf *pf, const uint8_t *pkt, size_t len)
 {
 	uint8_t qname[DNAME_MAX], key[DNAME_MAX];
 	size_t pos = 12, kl = 0;
@@ -345,4 +346,15 @@ void query_prefetch(const struct zoneset *zs, struct zone_pf *pf, const uint8_t 
 		z = zoneset_lookup(zs, key, kl, &expired);
 	}
 	zone_pf_start(pf, z, key, kl);
+}
+
+void query_warm(const struct zoneset *zs, struct zone_pf *pf, const uint8_t *const *pkt,
+		const size_t *len, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		warm_start(zs, &pf[i], pkt[i], len[i]);
+	for (unsigned i = 0; i < n; i++)
+		zone_pf_nodes(&pf[i]);
+	for (unsigned i = 0; i < n; i++)
+		zone_pf_data(&pf[i]);
 }

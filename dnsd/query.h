@@ -87,12 +87,14 @@ size_t query_process_client(const struct zoneset *zs, const struct query_opts *o
 			    enum query_transport transport, struct query_stats *stats,
 			    struct query_client *qc);
 
-/* query_prefetch(): the first stage of warming a batch (zone.h, struct
- * zone_pf) for one packet: reads its question, finds the zone and starts
- * the fetches of its lookups.  A packet that is no plain query, or not for
- * a zone of ours, leaves pf empty.  Then zone_pf_nodes() and
- * zone_pf_data() over the batch, then query_process_client() as usual. */
+/* query_warm(): before answering a batch of n packets (pkt[i], len[i]),
+ * warm the lookups their answers will make (zone.h, struct zone_pf; pf is
+ * n entries of scratch): reads each question, finds its zone and runs the
+ * stages of zone_pf_* over the batch.  Hints only: the answers that follow
+ * are the same with or without it; worth it on a zone set with a large
+ * zone (zoneset_warm()).  Any packet, however malformed, is fine. */
 struct zone_pf;
-void query_prefetch(const struct zoneset *zs, struct zone_pf *pf, const uint8_t *pkt, size_t len);
+void query_warm(const struct zoneset *zs, struct zone_pf *pf, const uint8_t *const *pkt,
+		const size_t *len, unsigned n);
 
 #endif

@@ -128,8 +128,8 @@ static inline ldns_pkt *tquery_raw(struct zoneset *zs, const uint8_t *wire, size
 	return p;
 }
 
-static inline ldns_pkt *tquery(struct zoneset *zs, const char *name, ldns_rr_type type, int flags,
-			uint16_t bufsize)
+/* a query for name in wire format (free() it) */
+static inline uint8_t *twire(const char *name, ldns_rr_type type, int flags, uint16_t bufsize, size_t *len)
 {
 	ldns_rdf *dn = ldns_dname_new_frm_str(name);
 	ldns_pkt *q = ldns_pkt_query_new(dn, type, LDNS_RR_CLASS_IN, LDNS_RD);
@@ -144,13 +144,30 @@ static inline ldns_pkt *tquery(struct zoneset *zs, const char *name, ldns_rr_typ
 		}
 	}
 	uint8_t *wire = NULL;
-	size_t len = 0;
-	if (ldns_pkt2wire(&wire, q, &len) != LDNS_STATUS_OK)
+	*len = 0;
+	if (ldns_pkt2wire(&wire, q, len) != LDNS_STATUS_OK)
 		abort();
 	ldns_pkt_free(q);
+	return wire;
+}
+
+static inline ldns_pkt *tquery(struct zoneset *zs, const char *name, ldns_rr_type type, int flags,
+			uint16_t bufsize)
+{
+	size_t len;
+	uint8_t *wire = twire(name, type, flags, bufsize, &len);
 	ldns_pkt *r = tquery_raw(zs, wire, len, flags);
 	free(wire);
 	return r;
+}
+
+/* query_warm() of one query for name, into *pf */
+static inline void twarm(struct zoneset *zs, const char *name, ldns_rr_type type, int flags, struct zone_pf *pf)
+{
+	size_t len;
+	const uint8_t *wire = twire(name, type, flags, 0, &len);
+	query_warm(zs, pf, &wire, &len, 1);
+	free((void *)wire);
 }
 
 /* number of RRs of `type` owned by `owner` (NULL = any) in a section */

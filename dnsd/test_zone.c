@@ -249,16 +249,6 @@ static void test_root_zone(void **state)
 	free(f);
 }
 
-/* a query packet for name, in wire format (ldns) */
-static uint8_t *pf_query(const char *name, size_t *len)
-{
-	ldns_pkt *q = ldns_pkt_query_new(ldns_dname_new_frm_str(name), LDNS_RR_TYPE_A, LDNS_RR_CLASS_IN, 0);
-	uint8_t *wire = NULL;
-	assert_int_equal(ldns_pkt2wire(&wire, q, len), LDNS_STATUS_OK);
-	ldns_pkt_free(q);
-	return wire;
-}
-
 /* the lengths of the key of name and of its ancestors below the apex,
  * the deepest ZONE_PF_KEYS: what zone_pf_start() must pick */
 static unsigned pf_expect(const uint8_t *key, size_t kl, size_t apex_kl, uint8_t *lens)
@@ -302,17 +292,12 @@ static void test_prefetch(void **state)
 			char nm[64];
 			const char *name = i < sizeof names / sizeof *names ? names[i] : nm;
 			snprintf(nm, sizeof nm, "%s.d%zu.example.", i % 2 ? "ns" : "www", i * 13 % DELEGS);
-			size_t wl;
-			uint8_t *wire = pf_query(name, &wl);
 			struct zone_pf pf;
-			query_prefetch(zs, &pf, wire, wl);
-			zone_pf_nodes(&pf);
-			zone_pf_data(&pf);
+			twarm(zs, name, LDNS_RR_TYPE_A, 0, &pf);
 			assert_int_equal(zoneset_name_key(name, key, &kl), 0);
 			if (strstr(name, "example.org")) {
 				assert_null(pf.z);          /* not ours: nothing warmed */
 				assert_int_equal(pf.n, 0);
-				free(wire);
 				continue;
 			}
 			assert_ptr_equal(pf.z, z);
@@ -329,22 +314,20 @@ static void test_prefetch(void **state)
 				 * unless another key took that one first */
 				found += pf.node[k] == (uint32_t)node + 1;
 			}
-			free(wire);
 		}
 	assert_true(existing > 2000);
 	assert_true(found * 10 >= existing * 8);  /* load factor <= 0.5 */
 
 	/* malformed packets and responses warm nothing and read nothing past their end */
-	struct zone_pf pf;
+	struct zone_pf pf[3];
 	uint8_t bad[] = { 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 63, 'a' };
-	query_prefetch(zs, &pf, bad, sizeof bad);
-	assert_null(pf.z);
-	query_prefetch(zs, &pf, bad, 5);
-	assert_null(pf.z);
-	bad[2] = 0x80;                          /* QR: a response */
-	bad[12] = 0;
-	query_prefetch(zs, &pf, bad, 13);
-	assert_null(pf.z);
+	uint8_t resp[] = { 0, 1, 0x80, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 1 };   /* QR */
+	const uint8_t *pkts[3] = { bad, bad, resp };
+	size_t lens[3] = { sizeof bad, 5, sizeof resp };
+	query_warm(zs, pf, pkts, lens, 3);
+	assert_null(pf[0].z);
+	assert_null(pf[1].z);
+	assert_null(pf[2].z);
 	zoneset_free(zs);
 
 	/* a small zone is not worth it */

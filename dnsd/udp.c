@@ -283,16 +283,15 @@ static size_t udp_answer(const struct snapshot *snap, struct udp_batch *b, const
 /* Warm the lookups of a batch before answering it: on a zone larger than
  * the caches, an answer waits on a chain of misses, and issuing those of
  * all the batch's queries together lets them overlap (zone.h). */
-static void udp_prefetch(const struct snapshot *snap, struct udp_batch *b, int n)
+static void udp_warm(const struct snapshot *snap, struct udp_batch *b, int n)
 {
+	const uint8_t *pkt[UDP_BATCH];
+	size_t len[UDP_BATCH];
 	for (int i = 0; i < n; i++) {
-		size_t len = b->rmsg[i].msg_hdr.msg_flags & MSG_TRUNC ? 0 : b->rmsg[i].msg_len;
-		query_prefetch(snap->zs, &b->pf[i], b->in[i], len);
+		pkt[i] = b->in[i];
+		len[i] = b->rmsg[i].msg_hdr.msg_flags & MSG_TRUNC ? 0 : b->rmsg[i].msg_len;
 	}
-	for (int i = 0; i < n; i++)
-		zone_pf_nodes(&b->pf[i]);
-	for (int i = 0; i < n; i++)
-		zone_pf_data(&b->pf[i]);
+	query_warm(snap->zs, b->pf, pkt, len, (unsigned)n);
 }
 
 size_t udp_serve(int fd, const struct sockaddr *local, bool pktinfo, struct udp_batch *b,
@@ -316,7 +315,7 @@ size_t udp_serve(int fd, const struct sockaddr *local, bool pktinfo, struct udp_
 			break;
 		total += (size_t)n;
 		if (n > 1 && zoneset_warm(snap->zs))
-			udp_prefetch(snap, b, n);
+			udp_warm(snap, b, n);
 		unsigned out = 0;
 		for (int i = 0; i < n; i++) {
 			struct msghdr *rh = &b->rmsg[i].msg_hdr;

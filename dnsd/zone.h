@@ -190,14 +190,17 @@ int32_t zone_find(const struct zone *z, const uint8_t *key, size_t keylen, bool 
 /* Warming a batch of lookups.  On a zone larger than the caches each
  * lookup is a chain of dependent misses (hash slot, node, key, RRsets);
  * a worker holding a batch of queries runs zone_pf_start() for every
- * query, then zone_pf_nodes() for every query, then zone_pf_data(), so
- * that the fetches of different queries overlap, and the lookups that
- * follow (zone_closest() and zone_rrset() of the qname and its deepest
- * ancestors) find their lines in the cache.  Hints only: nothing is
- * written, no result changes, skipping them costs only time.  z may be
- * NULL (nothing to warm).  zone_pf_worth(): whether z is large enough
- * for warming to pay (a small zone's tables stay in the caches; warming
- * them is only instructions); the caller decides (zoneset_warm()). */
+ * query, then zone_pf_nodes() for every query, then zone_pf_data()
+ * (query_warm() in query.h does it), so that the fetches of different
+ * queries overlap, and the lookups that follow (zone_closest() and
+ * zone_rrset() of the qname and its deepest ancestors) find their lines
+ * in the cache.  Hints only: nothing is written, no result changes,
+ * skipping them costs only time.  z may be NULL (nothing to warm).
+ * zone_pf_worth(): whether z is large enough for warming to pay (a small
+ * zone's tables stay in the caches; warming them is only instructions);
+ * the caller decides (zoneset_warm()).  Not warmed, measured and left
+ * out: the records of the RRsets, and the NSEC3 of a denial (hashing the
+ * next closer name twice cost what the prefetch saved). */
 enum { ZONE_PF_KEYS = 4 };
 struct zone_pf {
 	const struct zone *z;

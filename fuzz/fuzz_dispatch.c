@@ -14,8 +14,7 @@
  * copy at serial 1, unsigned.test. a secondary without a copy or key,
  * file.test. from a file.  xfrd is not set: an accepted NOTIFY goes to
  * xfrd_notify(NULL), which does nothing.
- * Each message is first warmed as a worker warms a batch (query_prefetch,
- * zone_pf_nodes, zone_pf_data: dnsd/zone.h).
+ * Each message is first warmed as a worker warms a batch (query_warm).
  * Oracle: the sanitizers, and an answer never longer than the buffer.
  */
 #include <stdlib.h>
@@ -70,9 +69,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* a worker warms a batch's lookups first (udp.c), whatever the
 	 * packets hold */
 	struct zone_pf pf;
-	query_prefetch(snap->zs, &pf, in, len);
-	zone_pf_nodes(&pf);
-	zone_pf_data(&pf);
+	const uint8_t *batch[1] = { in };
+	query_warm(snap->zs, &pf, batch, &len, 1);
 	size_t n = dispatch_process(snap, in, len, (const struct sockaddr *)&ss, sl, out, cap,
 				    (flags & 4) ? QUERY_TCP : QUERY_UDP, &st);
 	free(in);
