@@ -74,6 +74,37 @@ static void test_compression(void **state)
 		assert_name_at(&w, at[i], want[i]);
 }
 
+static void test_compression_long_labels(void **state)
+{
+	/* labels over 8 bytes, hashed 8 bytes at a time: another case and a
+	 * suffix still find the names written before */
+	(void)state;
+	uint8_t out[512], a[DNAME_MAX], b[DNAME_MAX], c[DNAME_MAX], d[DNAME_MAX];
+	struct wire w;
+	wire_init(&w, out, sizeof out);
+	memset(out, 0, 12);
+	w.pos = 12;
+	wname(a, "ns1.a-rather-long-label-of-33-bytes.some-registry.example.");
+	wname(b, "NS2.A-Rather-Long-Label-Of-33-Bytes.SOME-REGISTRY.Example.");
+	wname(c, "some-registry.example.");
+	wname(d, "x.some-registrz.example.");
+	size_t at = w.pos;
+	assert_true(wire_name(&w, a, true));
+	assert_int_equal(w.pos - at, dname_len(a));
+	at = w.pos;
+	assert_true(wire_name(&w, b, true));            /* "NS2" + pointer */
+	assert_int_equal(w.pos - at, 4 + 2);
+	assert_int_equal(out[at + 5], 12 + 4);
+	at = w.pos;
+	assert_true(wire_name(&w, c, true));            /* a pointer */
+	assert_int_equal(w.pos - at, 2);
+	assert_name_at(&w, at, "some-registry.example.");
+	at = w.pos;
+	assert_true(wire_name(&w, d, true));            /* only example. is shared */
+	assert_int_equal(w.pos - at, 2 + 14 + 2);
+	assert_name_at(&w, at, "x.some-registrz.example.");
+}
+
 /* a caller that reuses one buffer for different names: the same address
  * must not be taken for the same name */
 static void test_same_address_other_name(void **state)
@@ -125,6 +156,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_compression),
+		cmocka_unit_test(test_compression_long_labels),
 		cmocka_unit_test(test_same_address_other_name),
 		cmocka_unit_test(test_rollback_and_limit),
 	};

@@ -49,22 +49,57 @@ bool wire_u32(struct wire *w, uint32_t v)
 	return true;
 }
 
-/* hashes of every suffix of name (lowercase); returns the label count */
+/* Hashes of every suffix of name, deepest last; returns the label count.
+ * Case-blind: bit 0x20 of every byte is ignored, so that names differing
+ * in case hash alike (and a few that differ otherwise, which same_at()
+ * tells apart).  A label is taken 8 bytes at a time: loaded whole where
+ * 8 bytes remain before the end of the name (what lies past the label
+ * masked off), else byte by byte (loading 8 bytes that end at the name's
+ * end and shifting was tried: more instructions); the value hashed is the
+ * same whichever way it was loaded.
+ * (It was FNV-like, a multiply and a lowercasing per byte: a fifth of the
+ * instructions of an answer.) */
+static inline uint64_t load_le64(const uint8_t *p)
+{
+	uint64_t x;
+	memcpy(&x, p, 8);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	x = __builtin_bswap64(x);
+#endif
+	return x;
+}
+
 static unsigned suffix_hashes(const uint8_t *name, const uint8_t **lab, uint32_t *h)
 {
+	const uint64_t K = 0x9e3779b97f4a7c15u, FOLD = 0xdfdfdfdfdfdfdfdfu;
 	unsigned n = 0;
 	const uint8_t *p = name;
 	while (*p && n < DNAME_MAXLABELS) {
 		lab[n++] = p;
 		p += *p + 1;
 	}
-	uint32_t acc = 5381;
+	const uint8_t *end = p + 1;
+	uint64_t acc = K;
 	for (unsigned i = n; i-- > 0;) {
-		const uint8_t *l = lab[i];
-		acc = acc * 33 + l[0];
-		for (unsigned k = 1; k <= l[0]; k++)
-			acc = acc * 33 + lc(l[k]);
-		h[i] = acc;
+		const uint8_t *q = lab[i] + 1;
+		unsigned m = lab[i][0];
+		acc = (acc + m) * K;
+		while (m) {
+			unsigned take = m < 8 ? m : 8;
+			uint64_t x = 0;
+			if (end - q >= 8) {
+				x = load_le64(q);
+				if (take < 8)
+					x &= ~(uint64_t)0 >> (64 - 8 * take);
+			} else {
+				for (unsigned j = 0; j < take; j++)
+					x |= (uint64_t)q[j] << (8 * j);
+			}
+			acc = (acc ^ (x & FOLD)) * K;
+			q += take;
+			m -= take;
+		}
+		h[i] = (uint32_t)(acc >> 32) ^ (uint32_t)acc;
 	}
 	return n;
 }
