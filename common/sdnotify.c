@@ -2,6 +2,8 @@
 #include "common/sdnotify.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +34,17 @@ int sdnotify(const char *state)
 	close(fd);
 	errno = saved;
 	return n == (ssize_t)strlen(state) ? 0 : -1;
+}
+
+int sdnotify_stopping(void)
+{
+	sigset_t stop;
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &stop, NULL);
+	return sdnotify("STOPPING=1");
 }
 
 uint64_t sdnotify_watchdog_usec(void)

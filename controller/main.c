@@ -221,7 +221,7 @@ static void main_term_cb(struct ev_loop *loop, ev_signal *w, int revents)
 		return;        /* a second SIGTERM or ^C: the stop runs already */
 	m->stopping = true;
 	log_notice("signal %d: stopping", w->signum);
-	sdnotify("STOPPING=1");
+	sdnotify_stopping();    /* later stop signals and SIGHUP stay pending */
 	node_stop(m->node, main_stopped, m);
 }
 
@@ -454,13 +454,6 @@ int main(int argc, char **argv)
 
 	ev_run(m.loop, 0);
 
-	/* late stop signals stay pending (not fatal) while we tear down */
-	sigset_t late;
-	sigemptyset(&late);
-	sigaddset(&late, SIGTERM);
-	sigaddset(&late, SIGINT);
-	sigaddset(&late, SIGHUP);
-	sigprocmask(SIG_BLOCK, &late, NULL);
 	ev_timer_stop(m.loop, &m.watchdog);
 	ctlsock_free(m.sock);
 	node_free(m.node);

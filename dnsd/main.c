@@ -19,7 +19,6 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -404,7 +403,10 @@ static void term_cb(struct ev_loop *loop, ev_signal *w, int revents)
 {
 	(void)revents;
 	log_notice("%s: shutting down", w->signum == SIGTERM ? "SIGTERM" : "SIGINT");
-	sdnotify("STOPPING=1");
+	/* from here on stop signals stay pending: stopping the watchers in
+	 * dnsd_stop() gives them back their default action, which would kill
+	 * us with the pid file and control socket left */
+	sdnotify_stopping();
 	ev_break(loop, EVBREAK_ALL);
 }
 
@@ -568,18 +570,6 @@ static int dnsd_start(struct dnsd *d)
 
 static void dnsd_stop(struct dnsd *d)
 {
-	/* Once shutting down, another SIGTERM (systemd's, an impatient
-	 * operator's) or a SIGHUP must not end us halfway through: stopping
-	 * the watchers below gives the signals back their default action,
-	 * which would kill us with the pid file and control socket left.
-	 * The other threads block every signal, so blocked here they stay
-	 * pending until exit. */
-	sigset_t stop;
-	sigemptyset(&stop);
-	sigaddset(&stop, SIGTERM);
-	sigaddset(&stop, SIGINT);
-	sigaddset(&stop, SIGHUP);
-	pthread_sigmask(SIG_BLOCK, &stop, NULL);
 	if (d->srv)
 		server_stop(d->srv);
 	reload_free(d->reload);       /* waits for a running reload */
@@ -676,7 +666,7 @@ int main(int argc, char **argv)
 		ev_run(d.loop, 0);
 		log_notice("stopped");
 	} else {
-		sdnotify("STOPPING=1");
+		sdnotify_stopping();
 	}
 	dnsd_stop(&d);
 	return rc;

@@ -24,6 +24,14 @@ static const uint8_t *wname(uint8_t *buf, const char *text)
 	return buf;
 }
 
+/* w writes into out after a 12-byte (zero) header, as an answer does */
+static void wire_after_header(struct wire *w, uint8_t *out, size_t size)
+{
+	wire_init(w, out, size);
+	memset(out, 0, 12);
+	w->pos = 12;
+}
+
 /* the name at off of w's buffer, decoded by ldns, equals text */
 static void assert_name_at(const struct wire *w, size_t off, const char *text)
 {
@@ -41,9 +49,7 @@ static void test_compression(void **state)
 	(void)state;
 	uint8_t out[512], a[DNAME_MAX], b[DNAME_MAX], c[DNAME_MAX];
 	struct wire w;
-	wire_init(&w, out, sizeof out);
-	memset(out, 0, 12);
-	w.pos = 12;
+	wire_after_header(&w, out, sizeof out);
 	wname(a, "www.example.");
 	wname(b, "mail.EXAMPLE.");
 	wname(c, "example.");
@@ -81,9 +87,7 @@ static void test_compression_long_labels(void **state)
 	(void)state;
 	uint8_t out[512], a[DNAME_MAX], b[DNAME_MAX], c[DNAME_MAX], d[DNAME_MAX];
 	struct wire w;
-	wire_init(&w, out, sizeof out);
-	memset(out, 0, 12);
-	w.pos = 12;
+	wire_after_header(&w, out, sizeof out);
 	wname(a, "ns1.a-rather-long-label-of-33-bytes.some-registry.example.");
 	wname(b, "NS2.A-Rather-Long-Label-Of-33-Bytes.SOME-REGISTRY.Example.");
 	wname(c, "some-registry.example.");
@@ -112,9 +116,7 @@ static void test_same_address_other_name(void **state)
 	(void)state;
 	uint8_t out[512], buf[DNAME_MAX];
 	struct wire w;
-	wire_init(&w, out, sizeof out);
-	memset(out, 0, 12);
-	w.pos = 12;
+	wire_after_header(&w, out, sizeof out);
 	assert_true(wire_name(&w, wname(buf, "a.example."), true));
 	size_t second = w.pos;
 	assert_true(wire_name(&w, wname(buf, "b.example."), true));
@@ -133,9 +135,7 @@ static void test_rollback_and_limit(void **state)
 	(void)state;
 	uint8_t out[64], a[DNAME_MAX];
 	struct wire w;
-	wire_init(&w, out, 12 + 13 + 2);
-	memset(out, 0, 12);
-	w.pos = 12;
+	wire_after_header(&w, out, 12 + 13 + 2);
 	wname(a, "www.example.");
 	size_t mark = w.pos;
 	assert_true(wire_name(&w, a, true));
