@@ -280,6 +280,13 @@ static size_t udp_answer(const struct snapshot *snap, struct udp_batch *b, const
 	}
 }
 
+/* the length of received message i; 0 (dropped) when truncated, larger
+ * than 64k: impossible for UDP/IP */
+static size_t batch_len(const struct udp_batch *b, int i)
+{
+	return b->rmsg[i].msg_hdr.msg_flags & MSG_TRUNC ? 0 : b->rmsg[i].msg_len;
+}
+
 /* Warm the lookups of a batch before answering it: on a zone larger than
  * the caches, an answer waits on a chain of misses, and issuing those of
  * all the batch's queries together lets them overlap (zone.h). */
@@ -289,7 +296,7 @@ static void udp_warm(const struct snapshot *snap, struct udp_batch *b, int n)
 	size_t len[UDP_BATCH];
 	for (int i = 0; i < n; i++) {
 		pkt[i] = b->in[i];
-		len[i] = b->rmsg[i].msg_hdr.msg_flags & MSG_TRUNC ? 0 : b->rmsg[i].msg_len;
+		len[i] = batch_len(b, i);
 	}
 	query_warm(snap->zs, b->pf, pkt, len, (unsigned)n);
 }
@@ -319,9 +326,7 @@ size_t udp_serve(int fd, const struct sockaddr *local, bool pktinfo, struct udp_
 		unsigned out = 0;
 		for (int i = 0; i < n; i++) {
 			struct msghdr *rh = &b->rmsg[i].msg_hdr;
-			size_t len = b->rmsg[i].msg_len;
-			if (rh->msg_flags & MSG_TRUNC)   /* larger than 64k: impossible for UDP/IP */
-				len = 0;
+			size_t len = batch_len(b, i);
 			const struct sockaddr *from = (const struct sockaddr *)&b->from[i];
 			b->qc.from = from;
 			bool self = rp.rate && udp_from_self(rh, pktinfo ? NULL : local, from);
